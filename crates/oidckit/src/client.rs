@@ -1,0 +1,413 @@
+//! [`Client`]: one relying party of one provider, tying discovery, the authorization request,
+//! the token endpoint, ID token validation and UserInfo together.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use crate::authorize::{self, AuthTransaction, AuthorizationRequest, CallbackParams, UrlParts};
+use crate::config::{ClientConfig, ResponseType};
+use crate::discovery::{self, ProviderMetadata};
+use crate::http::Http;
+use crate::id_token::{Checks, IdToken, Validator};
+use crate::jose::{Alg, CompactJws, Jwks};
+use crate::jwks::KeyCache;
+use crate::token::{self, ClientAuth, TokenSet};
+use crate::userinfo::UserDetails;
+use crate::{Error, Result};
+
+/// An OpenID Connect relying party for one provider. Cheap to clone (shared inside), and
+/// `Send + Sync`: keep one in your application state.
+///
+/// ```no_run
+/// # async fn run() -> oidckit::Result<()> {
+/// use oidckit::{AuthorizationRequest, CallbackParams, Client, ClientConfig};
+/// let config = ClientConfig::new("https://accounts.example.com", "my-client")
+///     .with_secret("s3cret")
+///     .with_redirect_uri("https://app.example/callback");
+/// let client = Client::discover(config).await?;
+/// let (url, tx) = client.authorization_url(&AuthorizationRequest::default())?;
+/// // … send the user to `url`; they come back to the redirect URI …
+/// # let callback_url = "";
+/// let tokens = client.handle_callback(&tx, &CallbackParams::from_url(callback_url)).await?;
+/// let me = client.userinfo(&tokens).await?;
+/// println!("{:?} {:?}", me.sub, me.email);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: ClientConfig,
+    metadata: ProviderMetadata,
+    http: Http,
+    validator: Validator,
+    keys: KeyCache,
+    auth: ClientAuth,
+}
+
+impl Client {
+    /// Fetches the provider's discovery document for `config.issuer` (code 900 when it is invalid
+    /// or names another issuer) and builds a client.
+    pub async fn discover(config: ClientConfig) -> Result<Client> {
+        let http = Http::new(&config.http, config.dangerous_ref().allow_http)?;
+        let metadata = discovery::discover(&http, &config.issuer).await?;
+        Self::build(config, metadata, http)
+    }
+
+    /// Builds a client from metadata set by hand (no discovery request).
+    pub fn new(config: ClientConfig, metadata: ProviderMetadata) -> Result<Client> {
+        let http = Http::new(&config.http, config.dangerous_ref().allow_http)?;
+        Self::build(config, metadata, http)
+    }
+
+    fn build(config: ClientConfig, metadata: ProviderMetadata, http: Http) -> Result<Client> {
+        if config.client_id.is_empty() {
+            return Err(Error::Missing { what: "client_id", hint: "set the client id registered with the provider" });
+        }
+        let allowed = match &config.allowed_algs {
+            Some(algs) => algs.clone(),
+            None => {
+                let advertised: Vec<Alg> = metadata
+                    .id_token_signing_alg_values_supported
+                    .iter()
+                    .map(|a| Alg::from(a.as_str()))
+                    .filter(Alg::is_supported)
+                    .collect();
+                if advertised.is_empty() { vec![Alg::RS256] } else { advertised }
+            }
+        };
+        let mut validator = Validator::new(metadata.issuer.clone(), config.client_id.clone())
+            .with_allowed_algs(allowed)
+            .with_leeway(config.leeway);
+        if let Some(secret) = &config.client_secret {
+            validator = validator.with_client_secret(secret);
+        }
+        let fixed = config.signer_key.clone().map(|k| Jwks::from_keys(vec![k]));
+        let keys = KeyCache::new(metadata.jwks_uri.clone(), fixed, config.jwks_refresh_cooldown);
+        let auth = ClientAuth::choose(
+            &config.client_id,
+            config.client_secret.as_deref(),
+            config.auth_method.as_ref(),
+            &metadata.token_endpoint_auth_methods_supported,
+        );
+        Ok(Client { inner: Arc::new(Inner { config, metadata, http, validator, keys, auth }) })
+    }
+
+    /// The provider's metadata.
+    pub fn metadata(&self) -> &ProviderMetadata {
+        &self.inner.metadata
+    }
+
+    /// The configuration this client was built with.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    /// The ID token validator (issuer, client id, algorithm policy).
+    pub fn validator(&self) -> &Validator {
+        &self.inner.validator
+    }
+
+    fn endpoint<'a>(&'a self, value: &'a Option<String>, what: &'static str, hint: &'static str) -> Result<&'a str> {
+        value.as_deref().ok_or(Error::Missing { what, hint })
+    }
+
+    /// Builds the URL to send the user to, and the transaction to keep until the response comes back.
+    pub fn authorization_url(&self, req: &AuthorizationRequest) -> Result<(String, AuthTransaction)> {
+        let cfg = &self.inner.config;
+        let endpoint = self.endpoint(
+            &self.inner.metadata.authorization_endpoint,
+            "authorization_endpoint",
+            "call discovery, or set the authorization endpoint (server_auth_url) by hand",
+        )?;
+        self.inner.http.check_url(endpoint)?;
+        let redirect_uri = req
+            .redirect_uri
+            .clone()
+            .or_else(|| cfg.redirect_uri.clone())
+            .ok_or(Error::Missing { what: "redirect_uri", hint: "set the redirect URI (return_url) registered with the provider" })?;
+        let scope = match &req.scope {
+            Some(s) => {
+                let mut c = cfg.clone();
+                c.scope = s.clone();
+                c.effective_scope()
+            }
+            None => cfg.effective_scope(),
+        };
+        authorize::build(
+            UrlParts {
+                endpoint,
+                client_id: &cfg.client_id,
+                response_type: cfg.effective_response_type(),
+                response_mode: cfg.response_mode.as_deref(),
+                scope,
+                redirect_uri,
+                pkce: cfg.use_pkce.then_some(cfg.pkce_method),
+                max_age: cfg.max_age,
+            },
+            req,
+        )
+    }
+
+    /// Completes a sign-in from the authorization response: checks state, `iss` and errors,
+    /// validates any front-channel ID token (nonce, c_hash, at_hash), exchanges the code when
+    /// there is one, and validates the ID token from the token endpoint.
+    pub async fn handle_callback(&self, tx: &AuthTransaction, params: &CallbackParams) -> Result<TokenSet> {
+        let meta = &self.inner.metadata;
+        authorize::check_response(params, tx, &meta.issuer, meta.authorization_response_iss_parameter_supported)?;
+        let rt = tx.response_type()?;
+        let missing = |name: &str| Error::InvalidAuthorizationResponse {
+            reason: format!("response_type {rt} requires `{name}` but the response has none"),
+        };
+        let code = params.get("code");
+        let front_id_token = params.get("id_token");
+        let front_access_token = params.get("access_token");
+        if rt.code && code.is_none() {
+            return Err(missing("code"));
+        }
+        if rt.id_token && front_id_token.is_none() {
+            return Err(missing("id_token"));
+        }
+        if rt.token && front_access_token.is_none() {
+            return Err(missing("access_token"));
+        }
+        let max_age = tx.max_age.map(Duration::from_secs);
+        let front = match front_id_token {
+            Some(raw) => Some(
+                self.validate_id_token(
+                    raw,
+                    &Checks {
+                        nonce: Some(&tx.nonce),
+                        max_age,
+                        access_token: front_access_token,
+                        require_at_hash: rt.token && rt.id_token,
+                        code,
+                        require_c_hash: rt.code && rt.id_token,
+                        now: None,
+                    },
+                )
+                .await?,
+            ),
+            None => None,
+        };
+        match code.filter(|_| rt.code) {
+            Some(code) => {
+                let tokens = self.exchange_code(code, tx).await?;
+                if let (Some(f), Some(b)) = (&front, &tokens.id_token) {
+                    // Core §3.3.3.6: both ID tokens are about the same user from the same issuer.
+                    if f.claims().issuer() != b.claims().issuer() || f.claims().subject() != b.claims().subject() {
+                        return Err(Error::claim_pub(
+                            "sub",
+                            "the token endpoint's ID token names another user or issuer than the authorization response's",
+                        ));
+                    }
+                }
+                Ok(tokens)
+            }
+            None => {
+                let raw: Map<String, Value> =
+                    params.pairs().iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+                let mut tokens = TokenSet::from_fields(raw)?;
+                tokens.id_token = front;
+                Ok(tokens)
+            }
+        }
+    }
+
+    /// Exchanges an authorization code at the token endpoint (with the PKCE verifier and redirect
+    /// URI of `tx`) and validates the ID token, which the response must contain.
+    pub async fn exchange_code(&self, code: &str, tx: &AuthTransaction) -> Result<TokenSet> {
+        let url = self.token_endpoint()?;
+        let mut grant = vec![("grant_type", "authorization_code"), ("code", code), ("redirect_uri", tx.redirect_uri.as_str())];
+        if let Some(v) = &tx.code_verifier {
+            grant.push(("code_verifier", v));
+        }
+        let raw = token::request(&self.inner.http, url, &self.inner.auth, &grant).await?;
+        let mut tokens = TokenSet::from_fields(raw)?;
+        if tokens.access_token.is_none() {
+            return Err(Error::InvalidTokenResponse { reason: "the token response has no access_token".into() });
+        }
+        let id_token = tokens
+            .raw
+            .get("id_token")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::InvalidTokenResponse {
+                reason: "the token response has no id_token; is `openid` in the scope?".into(),
+            })?
+            .to_string();
+        tokens.id_token = Some(
+            self.validate_id_token(
+                &id_token,
+                &Checks {
+                    nonce: Some(&tx.nonce),
+                    max_age: tx.max_age.map(Duration::from_secs),
+                    access_token: tokens.access_token.as_deref(),
+                    ..Checks::default()
+                },
+            )
+            .await?,
+        );
+        Ok(tokens)
+    }
+
+    /// Uses a refresh token (RFC 6749 §6). A new ID token in the response is validated per Core
+    /// §12.2: same `iss`, `sub` and audience as `previous` (when given); no nonce. When the
+    /// provider does not rotate the refresh token, the one used is kept in the result.
+    pub async fn refresh(&self, refresh_token: &str, previous: Option<&IdToken>) -> Result<TokenSet> {
+        let url = self.token_endpoint()?;
+        let grant = [("grant_type", "refresh_token"), ("refresh_token", refresh_token)];
+        let raw = token::request(&self.inner.http, url, &self.inner.auth, &grant).await?;
+        let mut tokens = TokenSet::from_fields(raw)?;
+        if tokens.access_token.is_none() {
+            return Err(Error::InvalidTokenResponse { reason: "the refresh response has no access_token".into() });
+        }
+        if tokens.refresh_token.is_none() {
+            tokens.refresh_token = Some(refresh_token.to_string());
+        }
+        if let Some(raw_id) = tokens.raw.get("id_token").and_then(Value::as_str).map(str::to_string) {
+            let checks = Checks { access_token: tokens.access_token.as_deref(), ..Checks::default() };
+            let id = self.validate_id_token(&raw_id, &checks).await?;
+            if let Some(prev) = previous {
+                if prev.claims().subject() != id.claims().subject() {
+                    return Err(Error::claim_pub("sub", "the refreshed ID token names another user"));
+                }
+            }
+            tokens.id_token = Some(id);
+        }
+        Ok(tokens)
+    }
+
+    fn token_endpoint(&self) -> Result<&str> {
+        self.endpoint(
+            &self.inner.metadata.token_endpoint,
+            "token_endpoint",
+            "call discovery, or set the token endpoint (server_token_url) by hand",
+        )
+    }
+
+    /// Validates an ID token with this client's issuer, audience and algorithm policy, fetching
+    /// the provider's JWKS when needed and re-fetching it once when the token names an unknown
+    /// key (key rotation).
+    pub async fn validate_id_token(&self, token: &str, checks: &Checks<'_>) -> Result<IdToken> {
+        let inner = &self.inner;
+        let jws = CompactJws::parse(token)?;
+        let jwks = if jws.header.alg.is_hmac() || !jws.header.alg.is_supported() {
+            Arc::new(Jwks::default())
+        } else {
+            inner.keys.get(&inner.http).await?
+        };
+        match inner.validator.validate(token, &jwks, checks) {
+            Err(Error::NoMatchingKey { .. }) => match inner.keys.refresh(&inner.http, &jwks).await? {
+                Some(fresh) => inner.validator.validate(token, &fresh, checks),
+                None => inner.validator.validate(token, &jwks, checks),
+            },
+            other => other,
+        }
+    }
+
+    /// Fetches the UserInfo claims with the access token of `tokens` and checks that `sub` is
+    /// the ID token's (code 907 otherwise). A signed (`application/jwt`) response is verified
+    /// like an ID token (issuer and audience checked when present).
+    pub async fn userinfo(&self, tokens: &TokenSet) -> Result<UserDetails> {
+        let access = tokens.access_token.as_deref().ok_or(Error::Missing {
+            what: "access_token",
+            hint: "UserInfo needs an access token; response_type=id_token returns none",
+        })?;
+        let expected_sub = tokens.id_token.as_ref().and_then(|t| t.claims().subject());
+        self.userinfo_with(access, expected_sub).await
+    }
+
+    /// UserInfo with an explicit access token and expected subject (`None` skips the `sub`
+    /// comparison; use only when you have no ID token to compare with).
+    pub async fn userinfo_with(&self, access_token: &str, expected_sub: Option<&str>) -> Result<UserDetails> {
+        let url = self.endpoint(
+            &self.inner.metadata.userinfo_endpoint,
+            "userinfo_endpoint",
+            "the provider has no UserInfo endpoint; set server_user_info_url by hand if it has one",
+        )?;
+        let resp = self.inner.http.get(url, Some(access_token), "application/json, application/jwt").await?;
+        let map = if resp.is_success() && resp.is_jwt() {
+            let text = String::from_utf8(resp.body)
+                .map_err(|_| Error::InvalidUserInfo { reason: "the signed response is not text".into() })?;
+            self.verify_userinfo_jwt(text.trim()).await?
+        } else if resp.is_success() {
+            match serde_json::from_slice::<Value>(&resp.body) {
+                Ok(Value::Object(m)) => m,
+                _ => return Err(Error::InvalidUserInfo { reason: "the response is not a JSON object".into() }),
+            }
+        } else {
+            if let Some(challenge) = resp.www_authenticate.as_deref() {
+                if let Some(error) = auth_param(challenge, "error") {
+                    return Err(Error::OAuth {
+                        endpoint: "userinfo",
+                        status: resp.status,
+                        error,
+                        error_description: auth_param(challenge, "error_description"),
+                        error_uri: None,
+                    });
+                }
+            }
+            return Err(match token::parse_json_response(&resp, "userinfo", url) {
+                Err(e) => e,
+                Ok(_) => Error::HttpStatus { url: url.to_string(), status: resp.status, body: resp.body_text() },
+            });
+        };
+        let sub = map.get("sub").and_then(Value::as_str);
+        match (sub, expected_sub) {
+            (None, _) => return Err(Error::InvalidUserInfo { reason: "the response has no `sub`".into() }),
+            (Some(found), Some(expected)) if found != expected => {
+                return Err(Error::InvalidUserInfo {
+                    reason: format!("sub {found:?} is not the ID token's sub {expected:?}; the token may belong to another user"),
+                });
+            }
+            _ => {}
+        }
+        Ok(UserDetails::from_map(&map))
+    }
+
+    async fn verify_userinfo_jwt(&self, text: &str) -> Result<Map<String, Value>> {
+        let inner = &self.inner;
+        let jws = CompactJws::parse(text)?;
+        let jwks = if jws.header.alg.is_hmac() { Arc::new(Jwks::default()) } else { inner.keys.get(&inner.http).await? };
+        let verified = match inner.validator.verify_signature(&jws, &jwks) {
+            Err(Error::NoMatchingKey { .. }) => match inner.keys.refresh(&inner.http, &jwks).await? {
+                Some(fresh) => inner.validator.verify_signature(&jws, &fresh),
+                None => inner.validator.verify_signature(&jws, &jwks),
+            },
+            other => other,
+        };
+        verified?;
+        let claims = crate::id_token::Claims::from_payload(&jws.payload()?)?;
+        if let Some(iss) = claims.issuer() {
+            if !inner.metadata.is_tenant_template() && iss != inner.metadata.issuer {
+                return Err(Error::InvalidUserInfo { reason: format!("signed response iss {iss:?} is not the provider's") });
+            }
+        }
+        if claims.get("aud").is_some() && !claims.audience().contains(&inner.config.client_id.as_str()) {
+            return Err(Error::InvalidUserInfo { reason: "signed response is not for this client (aud)".into() });
+        }
+        Ok(claims.into_map())
+    }
+
+    /// The response type this client requests.
+    pub fn response_type(&self) -> ResponseType {
+        self.inner.config.effective_response_type()
+    }
+}
+
+/// Reads `name="value"` from a `WWW-Authenticate: Bearer …` challenge.
+fn auth_param(challenge: &str, name: &str) -> Option<String> {
+    let rest = challenge.trim_start().strip_prefix("Bearer").unwrap_or(challenge);
+    for part in rest.split(',') {
+        let (k, v) = part.trim().split_once('=')?;
+        if k.trim().eq_ignore_ascii_case(name) {
+            return Some(v.trim().trim_matches('"').to_string());
+        }
+    }
+    None
+}

@@ -1,0 +1,492 @@
+//! The one error type of the library, with the seed's stable numeric codes.
+//!
+//! Every failure the library reports is an [`Error`]. [`Error::code`] gives the number the
+//! seed's OpenID class uses for it (900–903 for OpenID Connect failures, 151 for HTTP errors,
+//! 201 for timeouts, …). Codes the seed does not define live in the 904–949 range and are
+//! documented on each variant. A code is API: it is never reused or renumbered.
+
+use std::fmt;
+
+/// Result type used throughout the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Boxed source error kept opaque so that dependency types never leak into our API.
+type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Which ID token check failed. Carried by [`Error::IdTokenClaim`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClaimCheck {
+    /// A required claim is absent.
+    Missing,
+    /// The claim has the wrong JSON type.
+    WrongType,
+    /// The claim's value is not the expected one.
+    Mismatch,
+    /// The token has expired (`exp` is in the past, beyond the leeway).
+    Expired,
+    /// The token is not valid yet (`nbf` or `iat` in the future, beyond the leeway).
+    NotYetValid,
+    /// `auth_time` is older than `max_age` allows.
+    TooOld,
+}
+
+/// The error type of every fallible operation in this crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Code 900. The discovery document could not be fetched as JSON or lacks a required field.
+    #[error("invalid discovery document from {url}: {reason}")]
+    InvalidDiscoveryDocument {
+        /// Where the document was fetched from.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// Code 900. The `issuer` in the discovery document is not the issuer it was fetched for
+    /// (OpenID Connect Discovery §4.3). This is how a man-in-the-middle or a misconfigured
+    /// proxy shows up; check the issuer URL you configured, including its trailing slash.
+    #[error("discovery document issuer mismatch: expected {expected:?}, document says {found:?}; check the configured issuer URL (trailing slash and path included)")]
+    IssuerMismatch {
+        /// The issuer the client was configured with.
+        expected: String,
+        /// The issuer the document claims.
+        found: String,
+    },
+
+    /// Code 901. The ID token (or another JWT) is not a well-formed compact JWS.
+    #[error("ID token could not be parsed: {reason}")]
+    MalformedIdToken {
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// Code 902. The response type (or grant type) is not one this library knows.
+    #[error("invalid response type {response_type:?}: use one of code, id_token, \"id_token token\", \"code id_token\", \"code token\", \"code id_token token\"")]
+    InvalidResponseType {
+        /// The value that was given.
+        response_type: String,
+    },
+
+    /// Code 903. The token's `alg` is not in the allow-list (`none` never is; HMAC algorithms
+    /// only when a client secret is configured).
+    #[error("ID token verification failed: algorithm {alg:?} is not allowed (allowed: {allowed})")]
+    AlgorithmNotAllowed {
+        /// The algorithm named in the token header.
+        alg: String,
+        /// The allowed algorithms, comma separated.
+        allowed: String,
+    },
+
+    /// Code 903. No key in the provider's JWKS (or the configured signer key) fits the token.
+    #[error("ID token verification failed: no signing key found for kid {kid:?} and alg {alg} ({candidates} keys fit; a kid-less token needs exactly one)")]
+    NoMatchingKey {
+        /// The `kid` of the token header, if any.
+        kid: Option<String>,
+        /// The token's algorithm.
+        alg: String,
+        /// How many keys fit the algorithm (relevant for kid-less tokens).
+        candidates: usize,
+    },
+
+    /// Code 903. The signature does not verify with the selected key.
+    #[error("ID token verification failed: signature did not verify (alg {alg}, kid {kid:?})")]
+    BadSignature {
+        /// The token's algorithm.
+        alg: String,
+        /// The key id used.
+        kid: Option<String>,
+    },
+
+    /// Code 903. The header lists a critical extension this library does not understand (RFC 7515 §4.1.11).
+    #[error("ID token verification failed: unsupported critical header parameter {name:?}")]
+    UnsupportedCriticalHeader {
+        /// The name listed in `crit`.
+        name: String,
+    },
+
+    /// Code 903. A claim check of OpenID Connect Core §3.1.3.7 failed.
+    #[error("ID token verification failed: claim `{claim}` {}", describe_claim(*check, expected.as_deref(), found.as_deref()))]
+    IdTokenClaim {
+        /// The claim name (`iss`, `aud`, `azp`, `exp`, `iat`, `nonce`, `at_hash`, …).
+        claim: &'static str,
+        /// What kind of check failed.
+        check: ClaimCheck,
+        /// What was expected, when meaningful.
+        expected: Option<String>,
+        /// What the token had, when meaningful.
+        found: Option<String>,
+    },
+
+    /// Code 903. The JSON Web Key Set (or a configured key) could not be used.
+    #[error("invalid signing keys: {reason}")]
+    InvalidKey {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Code 151. The server answered with an HTTP error status.
+    #[error("HTTP {status} from {url}: {}", snippet(body))]
+    HttpStatus {
+        /// The URL without its query.
+        url: String,
+        /// The HTTP status code.
+        status: u16,
+        /// The (possibly truncated) response body.
+        body: String,
+    },
+
+    /// Code 151. An OAuth 2.0 endpoint (token, userinfo, …) answered with an RFC 6749 §5.2 error.
+    #[error("{endpoint} endpoint returned error {error:?}{}", description(error_description.as_deref()))]
+    OAuth {
+        /// Which endpoint (`token`, `userinfo`, …).
+        endpoint: &'static str,
+        /// The HTTP status code.
+        status: u16,
+        /// The `error` code, e.g. `invalid_grant`.
+        error: String,
+        /// The provider's `error_description`.
+        error_description: Option<String>,
+        /// The provider's `error_uri`.
+        error_uri: Option<String>,
+    },
+
+    /// Code 152/153. A URL is unusable: no host (152) or a scheme that is not allowed (153).
+    #[error("invalid URL {url:?}: {reason}")]
+    InvalidUrl {
+        /// The URL given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+        /// 152 (no server) or 153 (scheme).
+        code: u16,
+    },
+
+    /// Code 201. The operation did not finish within the configured timeout.
+    #[error("timed out after {seconds} s waiting for {what}; raise the timeout or check that the server is reachable")]
+    Timeout {
+        /// What was being waited for (a URL without query, or "browser response").
+        what: String,
+        /// The timeout that elapsed.
+        seconds: u64,
+    },
+
+    /// Code 10061. The server refused the connection.
+    #[error("connection refused by {url}; is the server running?")]
+    ConnectionRefused {
+        /// The URL without its query.
+        url: String,
+    },
+
+    /// Code 11001. The host name could not be resolved.
+    #[error("host not found: {url}")]
+    HostNotFound {
+        /// The URL without its query.
+        url: String,
+    },
+
+    /// Code 1120. Any other transport failure (reset connection, TLS failure, …).
+    #[error("connection to {url} failed: {reason}")]
+    Connection {
+        /// The URL without its query.
+        url: String,
+        /// What went wrong.
+        reason: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Source>,
+    },
+
+    /// Code 904. The authorization response carries an OAuth error (e.g. `access_denied`).
+    #[error("authorization failed: {error}{}", description(error_description.as_deref()))]
+    AuthorizationDenied {
+        /// The `error` code from the provider.
+        error: String,
+        /// The provider's `error_description`.
+        error_description: Option<String>,
+        /// The provider's `error_uri`.
+        error_uri: Option<String>,
+    },
+
+    /// Code 905. The `state` in the authorization response is missing or not the one sent:
+    /// the response belongs to another request, or it is a CSRF attempt.
+    #[error("state mismatch in authorization response: expected {expected:?}, found {found:?}; the response does not belong to this request")]
+    StateMismatch {
+        /// The state that was sent.
+        expected: String,
+        /// The state that came back.
+        found: Option<String>,
+    },
+
+    /// Code 906. The authorization response's `iss` parameter (RFC 9207) is missing or wrong,
+    /// which is how a mix-up attack shows.
+    #[error("authorization response issuer mismatch: expected {expected:?}, found {found:?}")]
+    ResponseIssuerMismatch {
+        /// The provider's issuer.
+        expected: String,
+        /// The `iss` parameter received.
+        found: Option<String>,
+    },
+
+    /// Code 906. The authorization response lacks a value the response type requires.
+    #[error("invalid authorization response: {reason}")]
+    InvalidAuthorizationResponse {
+        /// What is missing or wrong.
+        reason: String,
+    },
+
+    /// Code 907. The UserInfo response is unusable or its `sub` is not the ID token's.
+    #[error("invalid userinfo response: {reason}")]
+    InvalidUserInfo {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Code 908. A token endpoint response is not valid JSON or lacks required fields.
+    #[error("invalid token response: {reason}")]
+    InvalidTokenResponse {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Code 909. A response body exceeded the configured size limit and was not read further.
+    #[error("response from {url} exceeds the {limit}-byte limit; raise the limit (TransferredDataLimit) if this is expected")]
+    ResponseTooLarge {
+        /// The URL without its query.
+        url: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
+
+    /// Code 920. A required setting is missing, or a method was called out of order.
+    #[error("{what} is required: {hint}")]
+    Missing {
+        /// The setting or state that is missing.
+        what: &'static str,
+        /// What to do about it.
+        hint: &'static str,
+    },
+
+    /// Code 921. A setting has a value that cannot be used.
+    #[error("invalid value for {name}: {reason}")]
+    InvalidSetting {
+        /// The setting's name.
+        name: String,
+        /// Why the value is unusable.
+        reason: String,
+    },
+
+    /// Code 301. The operation was interrupted by the application.
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl Error {
+    /// The stable numeric code of this error (the seed's code where it defines one).
+    pub fn code(&self) -> u16 {
+        match self {
+            Error::InvalidDiscoveryDocument { .. } | Error::IssuerMismatch { .. } => 900,
+            Error::MalformedIdToken { .. } => 901,
+            Error::InvalidResponseType { .. } => 902,
+            Error::AlgorithmNotAllowed { .. }
+            | Error::NoMatchingKey { .. }
+            | Error::BadSignature { .. }
+            | Error::UnsupportedCriticalHeader { .. }
+            | Error::IdTokenClaim { .. }
+            | Error::InvalidKey { .. } => 903,
+            Error::HttpStatus { .. } | Error::OAuth { .. } => 151,
+            Error::InvalidUrl { code, .. } => *code,
+            Error::Timeout { .. } => 201,
+            Error::ConnectionRefused { .. } => 10061,
+            Error::HostNotFound { .. } => 11001,
+            Error::Connection { .. } => 1120,
+            Error::AuthorizationDenied { .. } => 904,
+            Error::StateMismatch { .. } => 905,
+            Error::ResponseIssuerMismatch { .. } | Error::InvalidAuthorizationResponse { .. } => {
+                906
+            }
+            Error::InvalidUserInfo { .. } => 907,
+            Error::InvalidTokenResponse { .. } => 908,
+            Error::ResponseTooLarge { .. } => 909,
+            Error::Missing { .. } => 920,
+            Error::InvalidSetting { .. } => 921,
+            Error::Interrupted => 301,
+        }
+    }
+
+    /// The OAuth `error` code from the provider, for [`Error::OAuth`] and
+    /// [`Error::AuthorizationDenied`].
+    pub fn oauth_error(&self) -> Option<&str> {
+        match self {
+            Error::OAuth { error, .. } | Error::AuthorizationDenied { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn claim(
+        claim: &'static str,
+        check: ClaimCheck,
+        expected: Option<String>,
+        found: Option<String>,
+    ) -> Error {
+        Error::IdTokenClaim {
+            claim,
+            check,
+            expected,
+            found,
+        }
+    }
+
+    pub(crate) fn claim_pub(claim: &'static str, reason: &str) -> Error {
+        Error::IdTokenClaim { claim, check: ClaimCheck::Mismatch, expected: None, found: Some(reason.to_string()) }
+    }
+
+    pub(crate) fn malformed(reason: impl Into<String>) -> Error {
+        Error::MalformedIdToken {
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn invalid_key(reason: impl Into<String>) -> Error {
+        Error::InvalidKey {
+            reason: reason.into(),
+        }
+    }
+}
+
+fn describe_claim(check: ClaimCheck, expected: Option<&str>, found: Option<&str>) -> String {
+    let base = match check {
+        ClaimCheck::Missing => "is missing".to_string(),
+        ClaimCheck::WrongType => "has the wrong type".to_string(),
+        ClaimCheck::Mismatch => "does not match".to_string(),
+        ClaimCheck::Expired => "says the token has expired".to_string(),
+        ClaimCheck::NotYetValid => "says the token is not valid yet".to_string(),
+        ClaimCheck::TooOld => "is older than max_age allows; sign in again".to_string(),
+    };
+    let mut s = base;
+    if let Some(e) = expected {
+        s.push_str(&format!(" (expected {e}"));
+        s.push_str(&match found {
+            Some(f) => format!(", found {f})"),
+            None => ")".to_string(),
+        });
+    } else if let Some(f) = found {
+        s.push_str(&format!(" (found {f})"));
+    }
+    s
+}
+
+fn description(d: Option<&str>) -> String {
+    d.map(|d| format!(": {d}")).unwrap_or_default()
+}
+
+fn snippet(body: &str) -> String {
+    const MAX: usize = 300;
+    if body.is_empty() {
+        return "(empty body)".into();
+    }
+    let mut end = body.len().min(MAX);
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    let ellipsis = if end < body.len() { "…" } else { "" };
+    format!("{}{ellipsis}", &body[..end])
+}
+
+/// A wrapper that prints `[redacted]` in `Debug`, for secrets kept in structs.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Redacted<T>(pub T);
+
+impl<T> fmt::Debug for Redacted<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable() {
+        let table: Vec<(Error, u16)> = vec![
+            (
+                Error::InvalidDiscoveryDocument {
+                    url: String::new(),
+                    reason: String::new(),
+                },
+                900,
+            ),
+            (
+                Error::IssuerMismatch {
+                    expected: String::new(),
+                    found: String::new(),
+                },
+                900,
+            ),
+            (Error::malformed("x"), 901),
+            (
+                Error::InvalidResponseType {
+                    response_type: String::new(),
+                },
+                902,
+            ),
+            (
+                Error::BadSignature {
+                    alg: String::new(),
+                    kid: None,
+                },
+                903,
+            ),
+            (Error::claim("iss", ClaimCheck::Mismatch, None, None), 903),
+            (
+                Error::HttpStatus {
+                    url: String::new(),
+                    status: 500,
+                    body: String::new(),
+                },
+                151,
+            ),
+            (
+                Error::Timeout {
+                    what: String::new(),
+                    seconds: 1,
+                },
+                201,
+            ),
+            (Error::ConnectionRefused { url: String::new() }, 10061),
+            (Error::HostNotFound { url: String::new() }, 11001),
+            (
+                Error::StateMismatch {
+                    expected: String::new(),
+                    found: None,
+                },
+                905,
+            ),
+            (
+                Error::ResponseTooLarge {
+                    url: String::new(),
+                    limit: 1,
+                },
+                909,
+            ),
+            (Error::Interrupted, 301),
+        ];
+        for (e, code) in table {
+            assert_eq!(e.code(), code, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn claim_message_says_what_was_expected() {
+        let e = Error::claim(
+            "aud",
+            ClaimCheck::Mismatch,
+            Some("\"a\"".into()),
+            Some("\"b\"".into()),
+        );
+        let msg = e.to_string();
+        assert!(msg.contains("aud") && msg.contains("\"a\"") && msg.contains("\"b\""));
+    }
+}

@@ -1,0 +1,431 @@
+//! ID token validation: OpenID Connect Core 1.0 §3.1.3.7 (code flow), §3.2.2.11 (implicit),
+//! §3.3.2.12 (hybrid) and §12.2 (refresh).
+//!
+//! Order of work, chosen for speed and safety: parse the header, check `crit` and the algorithm
+//! allow-list, select the key, verify the signature, and only then decode and parse the claims.
+//! Nothing of the payload is trusted or even parsed before the signature verifies.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_lc_rs::hmac;
+use serde_json::{Map, Value};
+
+use crate::error::ClaimCheck;
+use crate::jose::{Alg, CompactJws, JwsHeader, Jwks, half_hash};
+use crate::{Error, Result};
+
+/// A verified ID token: the raw JWT, its header and its claims.
+#[derive(Clone)]
+pub struct IdToken {
+    raw: String,
+    header: JwsHeader,
+    claims: Claims,
+}
+
+/// The claims of a verified token, with typed accessors for the registered ones; every other
+/// claim stays reachable through [`Claims::get`] and [`Claims::as_map`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Claims(Map<String, Value>);
+
+/// Per-token expectations: what this particular response must match.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Checks<'a> {
+    /// The nonce sent in the authorization request; when set, the token must carry it.
+    pub nonce: Option<&'a str>,
+    /// The `max_age` sent; when set, `auth_time` is required and must be recent enough.
+    pub max_age: Option<Duration>,
+    /// The access token returned with the ID token; its `at_hash` is checked when present.
+    pub access_token: Option<&'a str>,
+    /// Whether `at_hash` must be present (implicit `id_token token`, hybrid `code id_token token`).
+    pub require_at_hash: bool,
+    /// The authorization code returned with the ID token; its `c_hash` is checked when present.
+    pub code: Option<&'a str>,
+    /// Whether `c_hash` must be present (hybrid `code id_token`).
+    pub require_c_hash: bool,
+    /// Validate as of this time instead of now (e.g. to debug a token from old logs).
+    pub now: Option<SystemTime>,
+}
+
+/// Validates ID tokens for one client of one issuer, with a fixed algorithm policy.
+///
+/// Cheap to clone? No: build it once and share it (it holds parsed HMAC keys).
+pub struct Validator {
+    issuer: String,
+    client_id: String,
+    allowed: Vec<Alg>,
+    hmac: Vec<(Alg, hmac::Key)>,
+    leeway: i64,
+}
+
+impl Validator {
+    /// A validator for `issuer` and `client_id` that accepts `RS256` only, with a 60 s leeway.
+    pub fn new(issuer: impl Into<String>, client_id: impl Into<String>) -> Validator {
+        Validator {
+            issuer: issuer.into(),
+            client_id: client_id.into(),
+            allowed: vec![Alg::RS256],
+            hmac: Vec::new(),
+            leeway: 60,
+        }
+    }
+
+    /// Sets the algorithm allow-list. `none` and unsupported names are dropped; HMAC
+    /// algorithms stay usable only if a client secret is set.
+    pub fn with_allowed_algs(mut self, algs: impl IntoIterator<Item = Alg>) -> Validator {
+        self.allowed = algs.into_iter().filter(Alg::is_supported).collect();
+        self
+    }
+
+    /// Sets the client secret used as the key of HMAC-signed tokens (never a public key).
+    pub fn with_client_secret(mut self, secret: &str) -> Validator {
+        self.hmac = vec![
+            (Alg::HS256, hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes())),
+            (Alg::HS384, hmac::Key::new(hmac::HMAC_SHA384, secret.as_bytes())),
+            (Alg::HS512, hmac::Key::new(hmac::HMAC_SHA512, secret.as_bytes())),
+        ];
+        self
+    }
+
+    /// Sets the tolerated clock skew.
+    pub fn with_leeway(mut self, leeway: Duration) -> Validator {
+        self.leeway = i64::try_from(leeway.as_secs()).unwrap_or(i64::MAX);
+        self
+    }
+
+    /// The expected issuer.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The algorithms accepted.
+    pub fn allowed_algs(&self) -> &[Alg] {
+        &self.allowed
+    }
+
+    /// Fully validates `token` with the keys of `jwks`.
+    ///
+    /// Errors: 901 when it is not a compact JWS or its claims are not a JSON object; 903 for
+    /// every failed check ([`Error::NoMatchingKey`] when no key fits, which a caller with a JWKS
+    /// URL answers by re-fetching the key set once).
+    pub fn validate(&self, token: &str, jwks: &Jwks, checks: &Checks<'_>) -> Result<IdToken> {
+        let jws = CompactJws::parse(token)?;
+        self.verify_signature(&jws, jwks)?;
+        let claims = Claims::from_payload(&jws.payload()?)?;
+        self.check_claims(&jws.header.alg, &claims, checks)?;
+        Ok(IdToken { raw: token.trim().to_string(), header: jws.header, claims })
+    }
+
+    /// Checks `crit`, the algorithm and the signature, without looking at the claims.
+    pub fn verify_signature(&self, jws: &CompactJws<'_>, jwks: &Jwks) -> Result<()> {
+        let header = &jws.header;
+        if let Some(crit) = &header.crit {
+            // We implement no JWS extensions, so any critical one must be refused (RFC 7515 §4.1.11).
+            let name = crit.first().cloned().unwrap_or_else(|| "(empty crit list)".into());
+            return Err(Error::UnsupportedCriticalHeader { name });
+        }
+        let alg = &header.alg;
+        if !alg.is_supported() || !self.allowed.contains(alg) || (alg.is_hmac() && self.hmac.is_empty()) {
+            return Err(Error::AlgorithmNotAllowed {
+                alg: alg.as_str().to_string(),
+                allowed: self.allowed_list(),
+            });
+        }
+        let ok = if alg.is_hmac() {
+            self.hmac
+                .iter()
+                .find(|(a, _)| a == alg)
+                .is_some_and(|(_, key)| hmac::verify(key, jws.signing_input(), jws.signature()).is_ok())
+        } else {
+            let key = jwks.select(header.kid.as_deref(), alg).map_err(|candidates| Error::NoMatchingKey {
+                kid: header.kid.clone(),
+                alg: alg.as_str().to_string(),
+                candidates,
+            })?;
+            key.verify(alg, jws.signing_input(), jws.signature())
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::BadSignature { alg: alg.as_str().to_string(), kid: header.kid.clone() })
+        }
+    }
+
+    fn allowed_list(&self) -> String {
+        let mut names: Vec<&str> = self
+            .allowed
+            .iter()
+            .filter(|a| !a.is_hmac() || !self.hmac.is_empty())
+            .map(Alg::as_str)
+            .collect();
+        if names.is_empty() {
+            names.push("(none)");
+        }
+        names.join(", ")
+    }
+
+    /// The claim checks of Core §3.1.3.7 steps 2–13 (signature excluded).
+    pub fn check_claims(&self, alg: &Alg, claims: &Claims, checks: &Checks<'_>) -> Result<()> {
+        let now = unix_time(checks.now.unwrap_or_else(SystemTime::now));
+        let leeway = self.leeway;
+
+        // iss: exact match, or Microsoft's {tenantid} template filled with the token's tid.
+        let iss = claims.required_str("iss")?;
+        let expected_iss = if self.issuer.contains("{tenantid}") {
+            let tid = claims.required_str("tid")?;
+            self.issuer.replace("{tenantid}", tid)
+        } else {
+            self.issuer.clone()
+        };
+        if iss != expected_iss {
+            return Err(mismatch("iss", &expected_iss, iss));
+        }
+
+        let sub = claims.required_str("sub")?;
+        if sub.is_empty() {
+            return Err(Error::claim("sub", ClaimCheck::Missing, None, Some("\"\"".into())));
+        }
+
+        // aud must contain client_id; several audiences need azp; azp must be client_id.
+        let aud = claims.audiences()?;
+        if !aud.contains(&self.client_id.as_str()) {
+            return Err(Error::claim(
+                "aud",
+                ClaimCheck::Mismatch,
+                Some(format!("{:?}", self.client_id)),
+                Some(format!("{aud:?}")),
+            ));
+        }
+        match claims.0.get("azp") {
+            Some(Value::String(azp)) if azp == &self.client_id => {}
+            Some(Value::String(azp)) => return Err(mismatch("azp", &self.client_id, azp)),
+            Some(_) => return Err(Error::claim("azp", ClaimCheck::WrongType, None, None)),
+            None if aud.len() > 1 => {
+                return Err(Error::claim("azp", ClaimCheck::Missing, Some(format!("{:?}", self.client_id)), None));
+            }
+            None => {}
+        }
+
+        let exp = claims.required_time("exp")?;
+        if now > exp.saturating_add(leeway) {
+            return Err(Error::claim("exp", ClaimCheck::Expired, Some(format!("> {now}")), Some(exp.to_string())));
+        }
+        let iat = claims.required_time("iat")?;
+        if iat > now.saturating_add(leeway) {
+            return Err(Error::claim("iat", ClaimCheck::NotYetValid, Some(format!("<= {now}")), Some(iat.to_string())));
+        }
+        if let Some(nbf) = claims.optional_time("nbf")? {
+            if nbf > now.saturating_add(leeway) {
+                return Err(Error::claim("nbf", ClaimCheck::NotYetValid, Some(format!("<= {now}")), Some(nbf.to_string())));
+            }
+        }
+
+        if let Some(expected) = checks.nonce {
+            match claims.0.get("nonce") {
+                Some(Value::String(n)) if n == expected => {}
+                Some(Value::String(n)) => return Err(mismatch("nonce", expected, n)),
+                Some(_) => return Err(Error::claim("nonce", ClaimCheck::WrongType, None, None)),
+                None => return Err(Error::claim("nonce", ClaimCheck::Missing, Some(format!("{expected:?}")), None)),
+            }
+        }
+
+        if let Some(max_age) = checks.max_age {
+            let auth_time = claims.optional_time("auth_time")?.ok_or_else(|| {
+                Error::claim("auth_time", ClaimCheck::Missing, Some("present because max_age was requested".into()), None)
+            })?;
+            let max_age = i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX);
+            if now > auth_time.saturating_add(max_age).saturating_add(leeway) {
+                return Err(Error::claim(
+                    "auth_time",
+                    ClaimCheck::TooOld,
+                    Some(format!(">= {}", now - max_age)),
+                    Some(auth_time.to_string()),
+                ));
+            }
+        }
+
+        check_hash(claims, "at_hash", alg, checks.access_token, checks.require_at_hash)?;
+        check_hash(claims, "c_hash", alg, checks.code, checks.require_c_hash)?;
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Validator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Validator")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("allowed", &self.allowed)
+            .field("hmac_secret", &if self.hmac.is_empty() { "none" } else { "[redacted]" })
+            .field("leeway", &self.leeway)
+            .finish()
+    }
+}
+
+fn check_hash(claims: &Claims, name: &'static str, alg: &Alg, value: Option<&str>, required: bool) -> Result<()> {
+    match (claims.0.get(name), value) {
+        (Some(Value::String(found)), Some(value)) => {
+            let expected = half_hash(alg, value).ok_or_else(|| Error::claim(name, ClaimCheck::Mismatch, None, None))?;
+            if found != &expected {
+                return Err(mismatch(name, &expected, found));
+            }
+            Ok(())
+        }
+        (Some(Value::String(_)), None) | (None, None) => Ok(()),
+        (Some(_), _) => Err(Error::claim(name, ClaimCheck::WrongType, None, None)),
+        (None, Some(_)) if required => Err(Error::claim(name, ClaimCheck::Missing, None, None)),
+        (None, Some(_)) => Ok(()),
+    }
+}
+
+fn mismatch(claim: &'static str, expected: &str, found: &str) -> Error {
+    Error::claim(claim, ClaimCheck::Mismatch, Some(format!("{expected:?}")), Some(format!("{found:?}")))
+}
+
+pub(crate) fn unix_time(t: SystemTime) -> i64 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+    }
+}
+
+impl IdToken {
+    /// The compact JWT as received (seed: `IDToken`).
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
+    /// The JOSE header.
+    pub fn header(&self) -> &JwsHeader {
+        &self.header
+    }
+
+    /// The verified claims.
+    pub fn claims(&self) -> &Claims {
+        &self.claims
+    }
+}
+
+impl fmt::Debug for IdToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IdToken")
+            .field("raw", &"[redacted]")
+            .field("header", &self.header)
+            .field("claims", &self.claims)
+            .finish()
+    }
+}
+
+impl Claims {
+    /// Parses a JSON object of claims (code 901 otherwise).
+    pub fn from_payload(payload: &[u8]) -> Result<Claims> {
+        match serde_json::from_slice::<Value>(payload) {
+            Ok(Value::Object(map)) => Ok(Claims(map)),
+            Ok(_) => Err(Error::malformed("the claims are not a JSON object")),
+            Err(e) => Err(Error::malformed(format!("the claims are not JSON: {e}"))),
+        }
+    }
+
+    /// Wraps a claims map.
+    pub fn from_map(map: Map<String, Value>) -> Claims {
+        Claims(map)
+    }
+
+    /// Any claim by name.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
+    }
+
+    /// A string claim by name.
+    pub fn get_str(&self, name: &str) -> Option<&str> {
+        self.0.get(name).and_then(Value::as_str)
+    }
+
+    /// All claims.
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.0
+    }
+
+    /// All claims, owned.
+    pub fn into_map(self) -> Map<String, Value> {
+        self.0
+    }
+
+    /// `iss`.
+    pub fn issuer(&self) -> Option<&str> {
+        self.get_str("iss")
+    }
+
+    /// `sub`.
+    pub fn subject(&self) -> Option<&str> {
+        self.get_str("sub")
+    }
+
+    /// `aud` as a list (a single string becomes one element; wrong types give an empty list).
+    pub fn audience(&self) -> Vec<&str> {
+        self.audiences().unwrap_or_default()
+    }
+
+    /// `exp` in seconds since the epoch.
+    pub fn expiration(&self) -> Option<i64> {
+        self.optional_time("exp").ok().flatten()
+    }
+
+    /// `iat` in seconds since the epoch.
+    pub fn issued_at(&self) -> Option<i64> {
+        self.optional_time("iat").ok().flatten()
+    }
+
+    /// `auth_time` in seconds since the epoch.
+    pub fn auth_time(&self) -> Option<i64> {
+        self.optional_time("auth_time").ok().flatten()
+    }
+
+    /// `nonce`.
+    pub fn nonce(&self) -> Option<&str> {
+        self.get_str("nonce")
+    }
+
+    fn required_str(&self, name: &'static str) -> Result<&str> {
+        match self.0.get(name) {
+            Some(Value::String(s)) => Ok(s),
+            Some(_) => Err(Error::claim(name, ClaimCheck::WrongType, Some("a string".into()), None)),
+            None => Err(Error::claim(name, ClaimCheck::Missing, None, None)),
+        }
+    }
+
+    fn audiences(&self) -> Result<Vec<&str>> {
+        match self.0.get("aud") {
+            Some(Value::String(s)) => Ok(vec![s.as_str()]),
+            Some(Value::Array(items)) if !items.is_empty() => items
+                .iter()
+                .map(|v| v.as_str().ok_or_else(|| Error::claim("aud", ClaimCheck::WrongType, None, None)))
+                .collect(),
+            Some(_) => Err(Error::claim("aud", ClaimCheck::WrongType, Some("a string or array of strings".into()), None)),
+            None => Err(Error::claim("aud", ClaimCheck::Missing, None, None)),
+        }
+    }
+
+    fn optional_time(&self, name: &'static str) -> Result<Option<i64>> {
+        match self.0.get(name) {
+            None => Ok(None),
+            Some(Value::Number(n)) => n
+                .as_i64()
+                .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+                .map(Some)
+                .ok_or_else(|| Error::claim(name, ClaimCheck::WrongType, Some("seconds since the epoch".into()), None)),
+            Some(_) => Err(Error::claim(name, ClaimCheck::WrongType, Some("a number".into()), None)),
+        }
+    }
+
+    fn required_time(&self, name: &'static str) -> Result<i64> {
+        self.optional_time(name)?.ok_or_else(|| Error::claim(name, ClaimCheck::Missing, None, None))
+    }
+}
+
+impl serde::Serialize for Claims {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}

@@ -1,0 +1,132 @@
+//! Compact JWS serialization (RFC 7515 §7.1): `BASE64URL(header).BASE64URL(payload).BASE64URL(signature)`.
+
+use serde::Deserialize;
+
+use super::{Alg, b64url_decode};
+use crate::{Error, Result};
+
+/// A parsed (not yet verified) compact JWS.
+///
+/// Parsing decodes the header and the signature only; the payload is decoded by
+/// [`CompactJws::payload`], which callers use after the signature has been verified.
+#[derive(Debug, Clone)]
+pub struct CompactJws<'a> {
+    /// The decoded protected header.
+    pub header: JwsHeader,
+    signing_input: &'a str,
+    payload_b64: &'a str,
+    signature: Vec<u8>,
+}
+
+/// The JOSE header fields this library uses. Embedded keys (`jwk`, `jku`, `x5u`, `x5c`)
+/// are deliberately ignored: a token never chooses its own verification key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct JwsHeader {
+    /// The signature algorithm.
+    pub alg: Alg,
+    /// The key id, if any.
+    pub kid: Option<String>,
+    /// The media type, e.g. `JWT`.
+    pub typ: Option<String>,
+    /// The content type, set for nested JWTs.
+    pub cty: Option<String>,
+    /// Critical extensions that must be understood (RFC 7515 §4.1.11).
+    pub crit: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct RawHeader {
+    alg: String,
+    #[serde(default)]
+    kid: Option<String>,
+    #[serde(default)]
+    typ: Option<String>,
+    #[serde(default)]
+    cty: Option<String>,
+    #[serde(default)]
+    crit: Option<Vec<String>>,
+}
+
+impl<'a> CompactJws<'a> {
+    /// Parses a compact JWS. Fails with code 901 when it has not exactly three parts, a part is
+    /// not base64url, or the header is not a JSON object with a string `alg`.
+    pub fn parse(token: &'a str) -> Result<CompactJws<'a>> {
+        let token = token.trim();
+        let mut parts = token.splitn(4, '.');
+        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            let dots = token.matches('.').count();
+            return Err(Error::malformed(if dots == 4 {
+                "the token is an encrypted JWE (5 parts); encrypted ID tokens are not supported".to_string()
+            } else {
+                format!("a compact JWS has 3 dot-separated parts, this has {}", dots + 1)
+            }));
+        };
+        if h.is_empty() {
+            return Err(Error::malformed("the header part is empty"));
+        }
+        let header_bytes =
+            b64url_decode(h).ok_or_else(|| Error::malformed("the header is not base64url"))?;
+        let raw: RawHeader = serde_json::from_slice(&header_bytes)
+            .map_err(|e| Error::malformed(format!("the header is not a JSON object with a string alg: {e}")))?;
+        let signature =
+            b64url_decode(s).ok_or_else(|| Error::malformed("the signature is not base64url"))?;
+        if p.bytes().any(|b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_')) {
+            return Err(Error::malformed("the payload is not base64url"));
+        }
+        Ok(CompactJws {
+            header: JwsHeader {
+                alg: Alg::from(raw.alg.as_str()),
+                kid: raw.kid,
+                typ: raw.typ,
+                cty: raw.cty,
+                crit: raw.crit,
+            },
+            signing_input: &token[..h.len() + 1 + p.len()],
+            payload_b64: p,
+            signature,
+        })
+    }
+
+    /// The bytes the signature covers: `header.payload` as ASCII.
+    pub fn signing_input(&self) -> &[u8] {
+        self.signing_input.as_bytes()
+    }
+
+    /// The decoded signature.
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    /// Decodes the payload. Only trust it after verifying the signature.
+    pub fn payload(&self) -> Result<Vec<u8>> {
+        b64url_decode(self.payload_b64).ok_or_else(|| Error::malformed("the payload is not base64url"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_header_and_keeps_signing_input() {
+        let h = super::super::b64url_encode(br#"{"alg":"RS256","kid":"k1","typ":"JWT"}"#);
+        let p = super::super::b64url_encode(br#"{"sub":"x"}"#);
+        let token = format!("{h}.{p}.c2ln");
+        let jws = CompactJws::parse(&token).expect("valid");
+        assert_eq!(jws.header.alg, Alg::RS256);
+        assert_eq!(jws.header.kid.as_deref(), Some("k1"));
+        assert_eq!(jws.signing_input(), format!("{h}.{p}").as_bytes());
+        assert_eq!(jws.signature(), b"sig");
+        assert_eq!(jws.payload().expect("payload"), br#"{"sub":"x"}"#);
+    }
+
+    #[test]
+    fn refuses_wrong_shapes_with_901() {
+        for bad in ["", "a.b", "a.b.c.d", "a.b.c.d.e", "!!.e30.", "e30.e30.***", "bnVsbA.e30."] {
+            let err = CompactJws::parse(bad).expect_err(bad);
+            assert_eq!(err.code(), 901, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! # oidckit
+//!
+//! A batteries-included OpenID Connect Relying Party: discover a provider, sign a user in with
+//! the authorization code flow (PKCE, state, nonce) or the implicit and hybrid flows, verify the
+//! ID token completely (OpenID Connect Core §3.1.3.7), and fetch the user's profile.
+//!
+//! It is for applications that sign users in with Google, Microsoft, Okta, Auth0, Keycloak or
+//! any other OpenID Provider. It does **not** run a web server for your application, store
+//! sessions, or act as a provider (see `oidckit-mock` for a test provider).
+//!
+//! ## Getting started
+//!
+//! ```
+//! # fn main() -> oidckit::Result<()> { tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use oidckit::{AuthorizationRequest, CallbackParams, Client, ClientConfig};
+//! # let provider = oidckit_mock::MockProvider::start(Default::default()).unwrap();
+//! # let issuer = provider.issuer();
+//! let config = ClientConfig::new(issuer, "test-client")
+//!     .with_secret("test-secret")
+//!     .with_redirect_uri("http://127.0.0.1:8080/callback");
+//! let client = Client::discover(config).await?;
+//! let (url, tx) = client.authorization_url(&AuthorizationRequest::default())?;
+//! // Send the user to `url`. The provider redirects back to the redirect URI:
+//! # let callback = oidckit_mock::follow_authorization(&url).unwrap();
+//! let tokens = client.handle_callback(&tx, &CallbackParams::from_url(&callback)).await?;
+//! let claims = tokens.id_token.as_ref().unwrap().claims();
+//! println!("signed in as {}", claims.subject().unwrap());
+//! let profile = client.userinfo(&tokens).await?;
+//! println!("email: {:?}", profile.email);
+//! # Ok(()) }) }
+//! ```
+//!
+//! ## Security defaults
+//!
+//! - PKCE S256, a random `state` and `nonce` (32 bytes from the OS CSPRNG) on every request.
+//! - ID tokens: signature always verified, also for tokens from the token endpoint; `alg: none`
+//!   never accepted; HMAC only with the client secret, never with a public key; `crit` refused;
+//!   iss, aud, azp, exp, iat, nbf, nonce, auth_time/max_age, at_hash and c_hash checked.
+//! - JWKS cached, re-fetched once (rate-limited) when a token names an unknown key.
+//! - Discovery issuer must equal the configured issuer; RFC 9207 `iss` checked in responses.
+//! - UserInfo `sub` must equal the ID token's.
+//! - `https` only, except for loopback hosts; no redirects followed; a 60 s deadline and a 1 MiB
+//!   cap on every response.
+//! - Secrets and tokens print as `[redacted]` in `Debug`.
+//!
+//! ## Errors
+//!
+//! Every failure is an [`Error`] with a stable numeric [`Error::code`], the seed's where it has
+//! one: 900 discovery, 901 unparsable ID token, 902 response type, 903 ID token verification,
+//! 151 HTTP error, 201 timeout, …
+//!
+//! ## Stability
+//!
+//! Pre-1.0: the API may change between minor versions. Error codes are never renumbered.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs, missing_debug_implementations)]
+
+pub mod authorize;
+pub mod config;
+pub mod discovery;
+pub mod error;
+pub mod id_token;
+pub mod jose;
+pub mod token;
+pub mod userinfo;
+
+mod client;
+mod http;
+mod jwks;
+
+pub use authorize::{AuthTransaction, AuthorizationRequest, CallbackParams};
+pub use client::Client;
+pub use config::{AuthMethod, ClientConfig, GrantType, HttpConfig, PkceMethod, ResponseType};
+pub use discovery::ProviderMetadata;
+pub use error::{ClaimCheck, Error, Result};
+pub use id_token::{Checks, Claims, IdToken, Validator};
+pub use jose::{Alg, Jwks, VerifyingKey};
+pub use token::TokenSet;
+pub use userinfo::UserDetails;

@@ -1,0 +1,202 @@
+//! The token endpoint (RFC 6749 §3.2, §4.1.3, §5, §6): grants, client authentication, and
+//! token / error response parsing.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use serde_json::{Map, Value};
+
+use crate::config::AuthMethod;
+use crate::http::{Basic, Http, Response};
+use crate::id_token::IdToken;
+use crate::{Error, Result};
+
+/// The tokens of a sign-in or refresh. Debug output redacts every token.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct TokenSet {
+    /// The access token (seed: `access_token`); `None` for `response_type=id_token`.
+    pub access_token: Option<String>,
+    /// The token type, normally `Bearer` (seed: `AuthorizationTokenType`).
+    pub token_type: Option<String>,
+    /// Lifetime in seconds, as sent.
+    pub expires_in: Option<u64>,
+    /// When the access token expires, computed from `expires_in` on receipt.
+    pub expires_at: Option<SystemTime>,
+    /// The refresh token.
+    pub refresh_token: Option<String>,
+    /// The verified ID token.
+    pub id_token: Option<IdToken>,
+    /// The granted scope, when the provider says.
+    pub scope: Option<String>,
+    /// The token response as received (seed: `RawJSON`); for implicit flows, the front-channel parameters.
+    pub raw: Map<String, Value>,
+}
+
+impl fmt::Debug for TokenSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = |o: &Option<String>| o.as_ref().map(|_| "[redacted]");
+        f.debug_struct("TokenSet")
+            .field("access_token", &r(&self.access_token))
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field("refresh_token", &r(&self.refresh_token))
+            .field("id_token", &self.id_token)
+            .field("scope", &self.scope)
+            .finish()
+    }
+}
+
+impl TokenSet {
+    /// The seed's "authorization string": `"<token_type> <access_token>"`, ready for an
+    /// `Authorization` header.
+    pub fn authorization(&self) -> Option<String> {
+        let token = self.access_token.as_deref()?;
+        Some(format!("{} {token}", self.token_type.as_deref().unwrap_or("Bearer")))
+    }
+
+    /// Builds a token set from the fields of a JSON object (token endpoint response or
+    /// front-channel parameters). The ID token is attached by the caller after validation.
+    pub(crate) fn from_fields(raw: Map<String, Value>) -> Result<TokenSet> {
+        let string = |name: &str| -> Result<Option<String>> {
+            match raw.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(Error::InvalidTokenResponse { reason: format!("`{name}` is not a string") }),
+            }
+        };
+        let expires_in = match raw.get("expires_in") {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+            // Some providers send it as a string.
+            Some(Value::String(s)) => s.trim().parse::<u64>().ok(),
+            Some(_) => None,
+        };
+        Ok(TokenSet {
+            access_token: string("access_token")?,
+            token_type: string("token_type")?,
+            expires_in,
+            expires_at: expires_in.map(|s| SystemTime::now() + Duration::from_secs(s)),
+            refresh_token: string("refresh_token")?,
+            id_token: None,
+            scope: string("scope")?,
+            raw,
+        })
+    }
+}
+
+/// How to authenticate one token-endpoint request.
+#[derive(Clone)]
+pub(crate) struct ClientAuth {
+    pub client_id: String,
+    pub secret: Option<String>,
+    pub method: AuthMethod,
+}
+
+impl fmt::Debug for ClientAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientAuth").field("client_id", &self.client_id).field("method", &self.method).finish()
+    }
+}
+
+impl ClientAuth {
+    /// Chooses the method: the configured one, else `client_secret_basic` with a secret (or
+    /// `client_secret_post` when the provider advertises only that), else `none`.
+    pub fn choose(client_id: &str, secret: Option<&str>, configured: Option<&AuthMethod>, advertised: &[String]) -> ClientAuth {
+        let method = match (configured, secret) {
+            (Some(m), _) => m.clone(),
+            (None, None) => AuthMethod::None,
+            (None, Some(_)) => {
+                let has = |m: &str| advertised.iter().any(|a| a == m);
+                if !has("client_secret_basic") && has("client_secret_post") {
+                    AuthMethod::ClientSecretPost
+                } else {
+                    AuthMethod::ClientSecretBasic
+                }
+            }
+        };
+        ClientAuth { client_id: client_id.to_string(), secret: secret.map(str::to_string), method }
+    }
+}
+
+/// Posts a grant to the token endpoint and returns the parsed JSON object.
+pub(crate) async fn request(http: &Http, url: &str, auth: &ClientAuth, grant: &[(&str, &str)]) -> Result<Map<String, Value>> {
+    let mut form: Vec<(&str, &str)> = grant.to_vec();
+    let secret = auth.secret.as_deref().unwrap_or("");
+    let basic = match auth.method {
+        AuthMethod::ClientSecretBasic => {
+            if auth.secret.is_none() {
+                return Err(Error::Missing { what: "client_secret", hint: "client_secret_basic needs a client secret; set one or use auth method none" });
+            }
+            Some(Basic { user: &auth.client_id, password: secret })
+        }
+        AuthMethod::ClientSecretPost => {
+            form.push(("client_id", &auth.client_id));
+            form.push(("client_secret", secret));
+            None
+        }
+        AuthMethod::None => {
+            form.push(("client_id", &auth.client_id));
+            None
+        }
+    };
+    let resp = http.post_form(url, &form, basic, None).await?;
+    parse_json_response(&resp, "token", url)
+}
+
+/// Parses a JSON object from a response; RFC 6749 §5.2 error bodies become [`Error::OAuth`],
+/// other error statuses [`Error::HttpStatus`], and a 2xx that is not a JSON object code 908.
+pub(crate) fn parse_json_response(resp: &Response, endpoint: &'static str, url: &str) -> Result<Map<String, Value>> {
+    let parsed = serde_json::from_slice::<Value>(&resp.body);
+    if !resp.is_success() {
+        if let Ok(Value::Object(obj)) = &parsed {
+            if let Some(Value::String(error)) = obj.get("error") {
+                return Err(Error::OAuth {
+                    endpoint,
+                    status: resp.status,
+                    error: error.clone(),
+                    error_description: obj.get("error_description").and_then(Value::as_str).map(str::to_string),
+                    error_uri: obj.get("error_uri").and_then(Value::as_str).map(str::to_string),
+                });
+            }
+        }
+        return Err(Error::HttpStatus { url: strip_query(url), status: resp.status, body: resp.body_text() });
+    }
+    match parsed {
+        Ok(Value::Object(obj)) => Ok(obj),
+        Ok(_) => Err(Error::InvalidTokenResponse { reason: format!("the {endpoint} response is not a JSON object") }),
+        Err(e) => Err(Error::InvalidTokenResponse { reason: format!("the {endpoint} response is not JSON: {e}") }),
+    }
+}
+
+fn strip_query(url: &str) -> String {
+    url.split(['?', '#']).next().unwrap_or(url).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_method_follows_what_the_provider_advertises() {
+        let adv = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(ClientAuth::choose("c", Some("s"), None, &adv(&[])).method, AuthMethod::ClientSecretBasic);
+        assert_eq!(ClientAuth::choose("c", Some("s"), None, &adv(&["client_secret_post"])).method, AuthMethod::ClientSecretPost);
+        assert_eq!(
+            ClientAuth::choose("c", Some("s"), None, &adv(&["client_secret_post", "client_secret_basic"])).method,
+            AuthMethod::ClientSecretBasic
+        );
+        assert_eq!(ClientAuth::choose("c", None, None, &adv(&[])).method, AuthMethod::None);
+    }
+
+    #[test]
+    fn expires_in_as_string_is_tolerated() {
+        let mut m = Map::new();
+        m.insert("access_token".into(), "a".into());
+        m.insert("expires_in".into(), "3600".into());
+        let t = TokenSet::from_fields(m).expect("ok");
+        assert_eq!(t.expires_in, Some(3600));
+        assert_eq!(t.authorization().as_deref(), Some("Bearer a"));
+        assert!(!format!("{t:?}").contains("\"a\""));
+    }
+}
