@@ -58,10 +58,10 @@ pub fn authorize(url: &str) -> io::Result<AuthorizationOutcome> {
             form_post: None,
         });
     }
-    if status == 200 {
-        if let Some(outcome) = parse_form(&body) {
-            return Ok(outcome);
-        }
+    if status == 200
+        && let Some(outcome) = parse_form(&body)
+    {
+        return Ok(outcome);
     }
     Err(io::Error::other(format!(
         "authorization request answered {status}: {}",
@@ -69,8 +69,11 @@ pub fn authorize(url: &str) -> io::Result<AuthorizationOutcome> {
     )))
 }
 
+/// An HTTP response as `(status, headers, body)`.
+pub type HttpResponse = (u16, Vec<(String, String)>, String);
+
 /// A minimal GET: returns status, headers and body (at most 1 MiB).
-pub fn http_get(url: &str) -> io::Result<(u16, Vec<(String, String)>, String)> {
+pub fn http_get(url: &str) -> io::Result<HttpResponse> {
     let parsed =
         url::Url::parse(url).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     if parsed.scheme() != "http" {

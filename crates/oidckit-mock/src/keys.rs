@@ -358,6 +358,7 @@ pub(crate) fn tamper_signature(jws: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -391,6 +391,17 @@ impl MockProvider {
         self.shared.active_kid()
     }
 
+    /// The SubjectPublicKeyInfo PEM text of the RSA key used by
+    /// [`Misbehavior::IdTokenHs256WithRsaPublicKey`] (the active RSA key; one is generated
+    /// if the provider has none) — the exact bytes that key the forged HS256 tokens.
+    pub fn rsa_public_key_pem(&self) -> String {
+        match self.shared.confusion_rsa_key() {
+            Ok(k) => k.spki_pem.unwrap_or_default(),
+            // See `sign_jwt_with_header`: only an aws-lc internal failure gets here.
+            Err(e) => panic!("oidckit-mock: RSA key generation failed: {e}"),
+        }
+    }
+
     /// Sign arbitrary claims as a compact JWS with header `{alg, kid, typ:"JWT"}`: the
     /// active key for `alg` (generated and added to the JWKS on first use), or for HS* the
     /// secret of the client named by a string `aud` claim (else the first confidential

@@ -313,6 +313,21 @@ impl Shared {
         out
     }
 
+    /// The RSA key whose public PEM keys the HS256 confusion token: the active key of
+    /// `id_token_alg` if that is RSA, else the first RSA key, else a new RS256 key.
+    pub fn confusion_rsa_key(&self) -> Result<SigningKey, String> {
+        let rsa_family = |a: SigningAlg| matches!(a.as_str().get(..2), Some("RS" | "PS"));
+        let alg = self.config.id_token_alg;
+        let mut inner = self.lock();
+        if rsa_family(alg) {
+            return inner.key_for(alg);
+        }
+        if let Some(k) = inner.keys.iter().find(|k| rsa_family(k.alg)) {
+            return Ok(k.clone());
+        }
+        inner.key_for(SigningAlg::RS256)
+    }
+
     /// Build and sign an ID token, applying the ID-token misbehaviors.
     fn issue_id_token(&self, inp: &IdTokenInput<'_>) -> Result<String, String> {
         let mis = self.lock().misbehaviors.clone();
@@ -401,20 +416,7 @@ impl Shared {
             return Ok(format!("{input}."));
         }
         let token = if confusion {
-            let rsa = {
-                let mut inner = self.lock();
-                let rsa_family =
-                    |a: SigningAlg| a.as_str().starts_with("RS") || a.as_str().starts_with("PS");
-                let existing = if rsa_family(alg) {
-                    Some(inner.key_for(alg)?)
-                } else {
-                    inner.keys.iter().find(|k| rsa_family(k.alg)).cloned()
-                };
-                match existing {
-                    Some(k) => k,
-                    None => inner.key_for(SigningAlg::RS256)?,
-                }
-            };
+            let rsa = self.confusion_rsa_key()?;
             let pem = rsa.spki_pem.clone().unwrap_or_default();
             let header = json!({"alg": "HS256", "typ": "JWT", "kid": rsa.kid});
             compact_sign(

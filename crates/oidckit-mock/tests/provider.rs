@@ -370,6 +370,12 @@ async fn misbehaviors_break_exactly_what_they_say() {
     let header = jsonwebtoken::decode_header(tok).unwrap();
     assert_eq!(header.alg, jsonwebtoken::Algorithm::HS256);
     assert_eq!(header.kid.as_deref(), Some(op.active_kid().as_str()));
+    let pem = op.rsa_public_key_pem();
+    assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----\n"));
+    let mut v = Validation::new(jsonwebtoken::Algorithm::HS256);
+    v.set_audience(&["test-client"]);
+    let forged = jsonwebtoken::decode::<Value>(tok, &DecodingKey::from_secret(pem.as_bytes()), &v);
+    assert_eq!(forged.unwrap().claims["sub"], "248289761001");
     op.clear_misbehaviors();
 
     // alg=none.
@@ -494,10 +500,134 @@ async fn hang_and_huge_responses_do_not_block_shutdown() {
     let started = Instant::now();
     drop(op);
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_secs(1),
         "drop took {:?}",
         started.elapsed()
     );
     drop(huge);
     let _ = pending.await;
+}
+
+#[tokio::test]
+async fn every_alg_signs_verifiable_id_tokens_and_login_page_and_signed_userinfo() {
+    for alg in [
+        SigningAlg::PS384,
+        SigningAlg::ES384,
+        SigningAlg::EdDSA,
+        SigningAlg::HS256,
+    ] {
+        let op = MockProvider::start(MockConfig {
+            id_token_alg: alg,
+            userinfo_signed: true,
+            ..MockConfig::default()
+        })
+        .unwrap();
+        let params = authorize(
+            &op,
+            &[
+                ("response_type", "id_token token"),
+                ("client_id", "test-client"),
+                ("redirect_uri", REDIRECT),
+                ("scope", "openid address"),
+                ("nonce", "n1"),
+            ],
+        )
+        .await;
+        let tok = get(&params, "id_token").unwrap();
+        let header = jsonwebtoken::decode_header(tok).unwrap();
+        assert_eq!(format!("{:?}", header.alg), alg.as_str());
+        let claims = if alg == SigningAlg::HS256 {
+            let mut v = Validation::new(header.alg);
+            v.set_audience(&["test-client"]);
+            jsonwebtoken::decode::<Value>(tok, &DecodingKey::from_secret(b"test-secret"), &v)
+                .unwrap()
+                .claims
+        } else {
+            verify(&op, tok, "test-client")
+        };
+        assert_eq!(claims["nonce"], "n1");
+        let at = get(&params, "access_token").unwrap();
+        let digest: Vec<u8> = match alg {
+            SigningAlg::PS384 | SigningAlg::ES384 => sha2::Sha384::digest(at).to_vec(),
+            SigningAlg::EdDSA => sha2::Sha512::digest(at).to_vec(),
+            _ => sha2::Sha256::digest(at).to_vec(),
+        };
+        assert_eq!(
+            claims["at_hash"],
+            URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2])
+        );
+        // id_token + token: minimal ID token, claims come from UserInfo (here a signed JWT).
+        assert!(claims.get("address").is_none());
+        let resp = http()
+            .get(format!("{}/userinfo", op.issuer()))
+            .bearer_auth(at)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.headers()["content-type"], "application/jwt");
+        let jwt = resp.text().await.unwrap();
+        let ui = if alg == SigningAlg::HS256 {
+            let mut v = Validation::new(jsonwebtoken::Algorithm::HS256);
+            v.set_audience(&["test-client"]);
+            v.required_spec_claims.clear();
+            jsonwebtoken::decode::<Value>(&jwt, &DecodingKey::from_secret(b"test-secret"), &v)
+                .unwrap()
+                .claims
+        } else {
+            verify_no_exp(&op, &jwt, "test-client")
+        };
+        assert_eq!(ui["sub"], "248289761001");
+        assert_eq!(ui["address"]["country"], "US");
+        assert!(ui.get("email").is_none());
+    }
+
+    // auto_approve = false: a login page whose POST approves or denies.
+    let op = MockProvider::start(MockConfig {
+        auto_approve: false,
+        ..MockConfig::default()
+    })
+    .unwrap();
+    let base = [
+        ("response_type", "code"),
+        ("client_id", "test-client"),
+        ("redirect_uri", REDIRECT),
+        ("scope", "openid"),
+        ("state", "s1"),
+    ];
+    let resp = http()
+        .get(format!("{}/authorize", op.issuer()))
+        .query(&base)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.unwrap().contains("mock_decision"));
+    for (decision, expect) in [("approve", "code"), ("deny", "error")] {
+        let mut form = base.to_vec();
+        form.push(("mock_decision", decision));
+        let resp = http()
+            .post(format!("{}/authorize", op.issuer()))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 302);
+        let loc = resp.headers()["location"].to_str().unwrap();
+        assert!(loc.contains(&format!("{expect}=")), "{loc}");
+        assert!(loc.contains("state=s1"), "{loc}");
+    }
+}
+
+fn verify_no_exp(op: &MockProvider, token: &str, aud: &str) -> Value {
+    let header = jsonwebtoken::decode_header(token).unwrap();
+    let jwks: JwkSet = serde_json::from_value(op.jwks()).unwrap();
+    let jwk = jwks.find(header.kid.as_deref().unwrap()).unwrap();
+    let mut v = Validation::new(header.alg);
+    v.set_audience(&[aud]);
+    v.set_issuer(&[op.issuer()]);
+    v.required_spec_claims.clear();
+    v.validate_exp = false;
+    jsonwebtoken::decode::<Value>(token, &DecodingKey::from_jwk(jwk).unwrap(), &v)
+        .unwrap()
+        .claims
 }

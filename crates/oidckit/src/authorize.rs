@@ -67,7 +67,10 @@ impl fmt::Debug for AuthTransaction {
         f.debug_struct("AuthTransaction")
             .field("state", &self.state)
             .field("nonce", &self.nonce)
-            .field("code_verifier", &self.code_verifier.as_ref().map(|_| "[redacted]"))
+            .field(
+                "code_verifier",
+                &self.code_verifier.as_ref().map(|_| "[redacted]"),
+            )
             .field("redirect_uri", &self.redirect_uri)
             .field("response_type", &self.response_type)
             .field("max_age", &self.max_age)
@@ -113,7 +116,10 @@ impl CallbackParams {
         if let Some(f) = fragment.filter(|f| f.contains('=')) {
             return Self::from_query(f);
         }
-        let query = before_fragment.split_once('?').map(|(_, q)| q).unwrap_or("");
+        let query = before_fragment
+            .split_once('?')
+            .map(|(_, q)| q)
+            .unwrap_or("");
         Self::from_query(query)
     }
 
@@ -127,15 +133,23 @@ impl CallbackParams {
     }
 
     /// Builds parameters from pairs.
-    pub fn from_pairs<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> CallbackParams {
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> CallbackParams {
         CallbackParams {
-            params: pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+            params: pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
         }
     }
 
     /// The first value of a parameter.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// All parameters in order.
@@ -168,7 +182,10 @@ pub(crate) struct UrlParts<'a> {
 
 /// Builds the authorization URL and the transaction to keep. State and nonce are 32 random bytes
 /// from the OS CSPRNG unless given; the PKCE verifier is 32 random bytes (43 characters).
-pub(crate) fn build(parts: UrlParts<'_>, req: &AuthorizationRequest) -> Result<(String, AuthTransaction)> {
+pub(crate) fn build(
+    parts: UrlParts<'_>,
+    req: &AuthorizationRequest,
+) -> Result<(String, AuthTransaction)> {
     let mut url = url::Url::parse(parts.endpoint).map_err(|e| Error::InvalidUrl {
         url: parts.endpoint.to_string(),
         reason: format!("authorization endpoint is not a URL: {e}"),
@@ -243,24 +260,40 @@ pub(crate) fn build(parts: UrlParts<'_>, req: &AuthorizationRequest) -> Result<(
 
 /// The S256 code challenge: BASE64URL(SHA256(ASCII(verifier))) (RFC 7636 §4.2).
 pub fn pkce_challenge(verifier: &str) -> String {
-    b64url_encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes()))
+    b64url_encode(aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        verifier.as_bytes(),
+    ))
 }
 
 /// Checks what can be checked before any token is looked at: repeated parameters, state,
 /// RFC 9207 `iss`, and error responses. `expected_iss` is `Some` when the provider's issuer must
 /// appear (it advertises the parameter); an `iss` that is present is always checked.
-pub(crate) fn check_response(params: &CallbackParams, tx: &AuthTransaction, issuer: &str, iss_required: bool) -> Result<()> {
+pub(crate) fn check_response(
+    params: &CallbackParams,
+    tx: &AuthTransaction,
+    issuer: &str,
+    iss_required: bool,
+) -> Result<()> {
     if let Some(name) = params.repeated() {
-        return Err(Error::InvalidAuthorizationResponse { reason: format!("parameter {name:?} appears more than once") });
+        return Err(Error::InvalidAuthorizationResponse {
+            reason: format!("parameter {name:?} appears more than once"),
+        });
     }
     let state = params.get("state");
     if state.is_none_or(|s| !constant_time_eq(s.as_bytes(), tx.state.as_bytes())) {
-        return Err(Error::StateMismatch { expected: tx.state.clone(), found: state.map(str::to_string) });
+        return Err(Error::StateMismatch {
+            expected: tx.state.clone(),
+            found: state.map(str::to_string),
+        });
     }
     let iss = params.get("iss");
     // Microsoft's multi-tenant issuer is a template; its responses are matched on the token's iss.
     if !issuer.contains("{tenantid}") && (iss.is_some() || iss_required) && iss != Some(issuer) {
-        return Err(Error::ResponseIssuerMismatch { expected: issuer.to_string(), found: iss.map(str::to_string) });
+        return Err(Error::ResponseIssuerMismatch {
+            expected: issuer.to_string(),
+            found: iss.map(str::to_string),
+        });
     }
     if let Some(error) = params.get("error") {
         return Err(Error::AuthorizationDenied {
@@ -310,7 +343,10 @@ mod tests {
             pkce: Some(PkceMethod::S256),
             max_age: None,
         };
-        let req = AuthorizationRequest { login_hint: Some("a\nb=c&d#e é".into()), ..Default::default() };
+        let req = AuthorizationRequest {
+            login_hint: Some("a\nb=c&d#e é".into()),
+            ..Default::default()
+        };
         let (url, tx) = build(parts, &req).expect("url");
         let parsed = url::Url::parse(&url).expect("valid");
         let pairs: Vec<(String, String)> = parsed.query_pairs().into_owned().collect();
@@ -321,7 +357,10 @@ mod tests {
         assert_eq!(get("login_hint"), Some("a\nb=c&d#e é"));
         assert_eq!(get("redirect_uri"), Some("http://127.0.0.1/cb#frag"));
         assert_eq!(parsed.fragment(), None);
-        assert_eq!(get("code_challenge").map(str::to_string), tx.code_verifier.as_deref().map(pkce_challenge));
+        assert_eq!(
+            get("code_challenge").map(str::to_string),
+            tx.code_verifier.as_deref().map(pkce_challenge)
+        );
         assert_eq!(tx.state.len(), 43);
     }
 }

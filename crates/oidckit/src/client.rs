@@ -67,7 +67,10 @@ impl Client {
 
     fn build(config: ClientConfig, metadata: ProviderMetadata, http: Http) -> Result<Client> {
         if config.client_id.is_empty() {
-            return Err(Error::Missing { what: "client_id", hint: "set the client id registered with the provider" });
+            return Err(Error::Missing {
+                what: "client_id",
+                hint: "set the client id registered with the provider",
+            });
         }
         let allowed = match &config.allowed_algs {
             Some(algs) => algs.clone(),
@@ -78,7 +81,11 @@ impl Client {
                     .map(|a| Alg::from(a.as_str()))
                     .filter(Alg::is_supported)
                     .collect();
-                if advertised.is_empty() { vec![Alg::RS256] } else { advertised }
+                if advertised.is_empty() {
+                    vec![Alg::RS256]
+                } else {
+                    advertised
+                }
             }
         };
         let mut validator = Validator::new(metadata.issuer.clone(), config.client_id.clone())
@@ -88,14 +95,27 @@ impl Client {
             validator = validator.with_client_secret(secret);
         }
         let fixed = config.signer_key.clone().map(|k| Jwks::from_keys(vec![k]));
-        let keys = KeyCache::new(metadata.jwks_uri.clone(), fixed, config.jwks_refresh_cooldown);
+        let keys = KeyCache::new(
+            metadata.jwks_uri.clone(),
+            fixed,
+            config.jwks_refresh_cooldown,
+        );
         let auth = ClientAuth::choose(
             &config.client_id,
             config.client_secret.as_deref(),
             config.auth_method.as_ref(),
             &metadata.token_endpoint_auth_methods_supported,
         );
-        Ok(Client { inner: Arc::new(Inner { config, metadata, http, validator, keys, auth }) })
+        Ok(Client {
+            inner: Arc::new(Inner {
+                config,
+                metadata,
+                http,
+                validator,
+                keys,
+                auth,
+            }),
+        })
     }
 
     /// The provider's metadata.
@@ -113,12 +133,20 @@ impl Client {
         &self.inner.validator
     }
 
-    fn endpoint<'a>(&'a self, value: &'a Option<String>, what: &'static str, hint: &'static str) -> Result<&'a str> {
+    fn endpoint<'a>(
+        &'a self,
+        value: &'a Option<String>,
+        what: &'static str,
+        hint: &'static str,
+    ) -> Result<&'a str> {
         value.as_deref().ok_or(Error::Missing { what, hint })
     }
 
     /// Builds the URL to send the user to, and the transaction to keep until the response comes back.
-    pub fn authorization_url(&self, req: &AuthorizationRequest) -> Result<(String, AuthTransaction)> {
+    pub fn authorization_url(
+        &self,
+        req: &AuthorizationRequest,
+    ) -> Result<(String, AuthTransaction)> {
         let cfg = &self.inner.config;
         let endpoint = self.endpoint(
             &self.inner.metadata.authorization_endpoint,
@@ -130,7 +158,10 @@ impl Client {
             .redirect_uri
             .clone()
             .or_else(|| cfg.redirect_uri.clone())
-            .ok_or(Error::Missing { what: "redirect_uri", hint: "set the redirect URI (return_url) registered with the provider" })?;
+            .ok_or(Error::Missing {
+                what: "redirect_uri",
+                hint: "set the redirect URI (return_url) registered with the provider",
+            })?;
         let scope = match &req.scope {
             Some(s) => {
                 let mut c = cfg.clone();
@@ -157,9 +188,18 @@ impl Client {
     /// Completes a sign-in from the authorization response: checks state, `iss` and errors,
     /// validates any front-channel ID token (nonce, c_hash, at_hash), exchanges the code when
     /// there is one, and validates the ID token from the token endpoint.
-    pub async fn handle_callback(&self, tx: &AuthTransaction, params: &CallbackParams) -> Result<TokenSet> {
+    pub async fn handle_callback(
+        &self,
+        tx: &AuthTransaction,
+        params: &CallbackParams,
+    ) -> Result<TokenSet> {
         let meta = &self.inner.metadata;
-        authorize::check_response(params, tx, &meta.issuer, meta.authorization_response_iss_parameter_supported)?;
+        authorize::check_response(
+            params,
+            tx,
+            &meta.issuer,
+            meta.authorization_response_iss_parameter_supported,
+        )?;
         let rt = tx.response_type()?;
         let missing = |name: &str| Error::InvalidAuthorizationResponse {
             reason: format!("response_type {rt} requires `{name}` but the response has none"),
@@ -200,7 +240,9 @@ impl Client {
                 let tokens = self.exchange_code(code, tx).await?;
                 if let (Some(f), Some(b)) = (&front, &tokens.id_token) {
                     // Core §3.3.3.6: both ID tokens are about the same user from the same issuer.
-                    if f.claims().issuer() != b.claims().issuer() || f.claims().subject() != b.claims().subject() {
+                    if f.claims().issuer() != b.claims().issuer()
+                        || f.claims().subject() != b.claims().subject()
+                    {
                         return Err(Error::claim_pub(
                             "sub",
                             "the token endpoint's ID token names another user or issuer than the authorization response's",
@@ -210,8 +252,11 @@ impl Client {
                 Ok(tokens)
             }
             None => {
-                let raw: Map<String, Value> =
-                    params.pairs().iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+                let raw: Map<String, Value> = params
+                    .pairs()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                    .collect();
                 let mut tokens = TokenSet::from_fields(raw)?;
                 tokens.id_token = front;
                 Ok(tokens)
@@ -223,14 +268,20 @@ impl Client {
     /// URI of `tx`) and validates the ID token, which the response must contain.
     pub async fn exchange_code(&self, code: &str, tx: &AuthTransaction) -> Result<TokenSet> {
         let url = self.token_endpoint()?;
-        let mut grant = vec![("grant_type", "authorization_code"), ("code", code), ("redirect_uri", tx.redirect_uri.as_str())];
+        let mut grant = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", tx.redirect_uri.as_str()),
+        ];
         if let Some(v) = &tx.code_verifier {
             grant.push(("code_verifier", v));
         }
         let raw = token::request(&self.inner.http, url, &self.inner.auth, &grant).await?;
         let mut tokens = TokenSet::from_fields(raw)?;
         if tokens.access_token.is_none() {
-            return Err(Error::InvalidTokenResponse { reason: "the token response has no access_token".into() });
+            return Err(Error::InvalidTokenResponse {
+                reason: "the token response has no access_token".into(),
+            });
         }
         let id_token = tokens
             .raw
@@ -258,23 +309,43 @@ impl Client {
     /// Uses a refresh token (RFC 6749 §6). A new ID token in the response is validated per Core
     /// §12.2: same `iss`, `sub` and audience as `previous` (when given); no nonce. When the
     /// provider does not rotate the refresh token, the one used is kept in the result.
-    pub async fn refresh(&self, refresh_token: &str, previous: Option<&IdToken>) -> Result<TokenSet> {
+    pub async fn refresh(
+        &self,
+        refresh_token: &str,
+        previous: Option<&IdToken>,
+    ) -> Result<TokenSet> {
         let url = self.token_endpoint()?;
-        let grant = [("grant_type", "refresh_token"), ("refresh_token", refresh_token)];
+        let grant = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ];
         let raw = token::request(&self.inner.http, url, &self.inner.auth, &grant).await?;
         let mut tokens = TokenSet::from_fields(raw)?;
         if tokens.access_token.is_none() {
-            return Err(Error::InvalidTokenResponse { reason: "the refresh response has no access_token".into() });
+            return Err(Error::InvalidTokenResponse {
+                reason: "the refresh response has no access_token".into(),
+            });
         }
         if tokens.refresh_token.is_none() {
             tokens.refresh_token = Some(refresh_token.to_string());
         }
-        if let Some(raw_id) = tokens.raw.get("id_token").and_then(Value::as_str).map(str::to_string) {
-            let checks = Checks { access_token: tokens.access_token.as_deref(), ..Checks::default() };
+        if let Some(raw_id) = tokens
+            .raw
+            .get("id_token")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        {
+            let checks = Checks {
+                access_token: tokens.access_token.as_deref(),
+                ..Checks::default()
+            };
             let id = self.validate_id_token(&raw_id, &checks).await?;
             if let Some(prev) = previous {
                 if prev.claims().subject() != id.claims().subject() {
-                    return Err(Error::claim_pub("sub", "the refreshed ID token names another user"));
+                    return Err(Error::claim_pub(
+                        "sub",
+                        "the refreshed ID token names another user",
+                    ));
                 }
             }
             tokens.id_token = Some(id);
@@ -302,7 +373,8 @@ impl Client {
             inner.keys.get(&inner.http).await?
         };
         match inner.validator.validate(token, &jwks, checks) {
-            Err(Error::NoMatchingKey { .. }) => match inner.keys.refresh(&inner.http, &jwks).await? {
+            Err(Error::NoMatchingKey { .. }) => match inner.keys.refresh(&inner.http, &jwks).await?
+            {
                 Some(fresh) => inner.validator.validate(token, &fresh, checks),
                 None => inner.validator.validate(token, &jwks, checks),
             },
@@ -324,21 +396,34 @@ impl Client {
 
     /// UserInfo with an explicit access token and expected subject (`None` skips the `sub`
     /// comparison; use only when you have no ID token to compare with).
-    pub async fn userinfo_with(&self, access_token: &str, expected_sub: Option<&str>) -> Result<UserDetails> {
+    pub async fn userinfo_with(
+        &self,
+        access_token: &str,
+        expected_sub: Option<&str>,
+    ) -> Result<UserDetails> {
         let url = self.endpoint(
             &self.inner.metadata.userinfo_endpoint,
             "userinfo_endpoint",
             "the provider has no UserInfo endpoint; set server_user_info_url by hand if it has one",
         )?;
-        let resp = self.inner.http.get(url, Some(access_token), "application/json, application/jwt").await?;
+        let resp = self
+            .inner
+            .http
+            .get(url, Some(access_token), "application/json, application/jwt")
+            .await?;
         let map = if resp.is_success() && resp.is_jwt() {
-            let text = String::from_utf8(resp.body)
-                .map_err(|_| Error::InvalidUserInfo { reason: "the signed response is not text".into() })?;
+            let text = String::from_utf8(resp.body).map_err(|_| Error::InvalidUserInfo {
+                reason: "the signed response is not text".into(),
+            })?;
             self.verify_userinfo_jwt(text.trim()).await?
         } else if resp.is_success() {
             match serde_json::from_slice::<Value>(&resp.body) {
                 Ok(Value::Object(m)) => m,
-                _ => return Err(Error::InvalidUserInfo { reason: "the response is not a JSON object".into() }),
+                _ => {
+                    return Err(Error::InvalidUserInfo {
+                        reason: "the response is not a JSON object".into(),
+                    });
+                }
             }
         } else {
             if let Some(challenge) = resp.www_authenticate.as_deref() {
@@ -354,15 +439,25 @@ impl Client {
             }
             return Err(match token::parse_json_response(&resp, "userinfo", url) {
                 Err(e) => e,
-                Ok(_) => Error::HttpStatus { url: url.to_string(), status: resp.status, body: resp.body_text() },
+                Ok(_) => Error::HttpStatus {
+                    url: url.to_string(),
+                    status: resp.status,
+                    body: resp.body_text(),
+                },
             });
         };
         let sub = map.get("sub").and_then(Value::as_str);
         match (sub, expected_sub) {
-            (None, _) => return Err(Error::InvalidUserInfo { reason: "the response has no `sub`".into() }),
+            (None, _) => {
+                return Err(Error::InvalidUserInfo {
+                    reason: "the response has no `sub`".into(),
+                });
+            }
             (Some(found), Some(expected)) if found != expected => {
                 return Err(Error::InvalidUserInfo {
-                    reason: format!("sub {found:?} is not the ID token's sub {expected:?}; the token may belong to another user"),
+                    reason: format!(
+                        "sub {found:?} is not the ID token's sub {expected:?}; the token may belong to another user"
+                    ),
                 });
             }
             _ => {}
@@ -373,9 +468,14 @@ impl Client {
     async fn verify_userinfo_jwt(&self, text: &str) -> Result<Map<String, Value>> {
         let inner = &self.inner;
         let jws = CompactJws::parse(text)?;
-        let jwks = if jws.header.alg.is_hmac() { Arc::new(Jwks::default()) } else { inner.keys.get(&inner.http).await? };
+        let jwks = if jws.header.alg.is_hmac() {
+            Arc::new(Jwks::default())
+        } else {
+            inner.keys.get(&inner.http).await?
+        };
         let verified = match inner.validator.verify_signature(&jws, &jwks) {
-            Err(Error::NoMatchingKey { .. }) => match inner.keys.refresh(&inner.http, &jwks).await? {
+            Err(Error::NoMatchingKey { .. }) => match inner.keys.refresh(&inner.http, &jwks).await?
+            {
                 Some(fresh) => inner.validator.verify_signature(&jws, &fresh),
                 None => inner.validator.verify_signature(&jws, &jwks),
             },
@@ -385,11 +485,17 @@ impl Client {
         let claims = crate::id_token::Claims::from_payload(&jws.payload()?)?;
         if let Some(iss) = claims.issuer() {
             if !inner.metadata.is_tenant_template() && iss != inner.metadata.issuer {
-                return Err(Error::InvalidUserInfo { reason: format!("signed response iss {iss:?} is not the provider's") });
+                return Err(Error::InvalidUserInfo {
+                    reason: format!("signed response iss {iss:?} is not the provider's"),
+                });
             }
         }
-        if claims.get("aud").is_some() && !claims.audience().contains(&inner.config.client_id.as_str()) {
-            return Err(Error::InvalidUserInfo { reason: "signed response is not for this client (aud)".into() });
+        if claims.get("aud").is_some()
+            && !claims.audience().contains(&inner.config.client_id.as_str())
+        {
+            return Err(Error::InvalidUserInfo {
+                reason: "signed response is not for this client (aud)".into(),
+            });
         }
         Ok(claims.into_map())
     }
@@ -402,7 +508,10 @@ impl Client {
 
 /// Reads `name="value"` from a `WWW-Authenticate: Bearer …` challenge.
 fn auth_param(challenge: &str, name: &str) -> Option<String> {
-    let rest = challenge.trim_start().strip_prefix("Bearer").unwrap_or(challenge);
+    let rest = challenge
+        .trim_start()
+        .strip_prefix("Bearer")
+        .unwrap_or(challenge);
     for part in rest.split(',') {
         let (k, v) = part.trim().split_once('=')?;
         if k.trim().eq_ignore_ascii_case(name) {

@@ -43,38 +43,81 @@ pub struct ResponseType {
 
 impl ResponseType {
     /// `code`.
-    pub const CODE: ResponseType = ResponseType { code: true, id_token: false, token: false };
+    pub const CODE: ResponseType = ResponseType {
+        code: true,
+        id_token: false,
+        token: false,
+    };
     /// `id_token`.
-    pub const ID_TOKEN: ResponseType = ResponseType { code: false, id_token: true, token: false };
+    pub const ID_TOKEN: ResponseType = ResponseType {
+        code: false,
+        id_token: true,
+        token: false,
+    };
     /// `id_token token`.
-    pub const ID_TOKEN_TOKEN: ResponseType = ResponseType { code: false, id_token: true, token: true };
+    pub const ID_TOKEN_TOKEN: ResponseType = ResponseType {
+        code: false,
+        id_token: true,
+        token: true,
+    };
     /// `code id_token`.
-    pub const CODE_ID_TOKEN: ResponseType = ResponseType { code: true, id_token: true, token: false };
+    pub const CODE_ID_TOKEN: ResponseType = ResponseType {
+        code: true,
+        id_token: true,
+        token: false,
+    };
     /// `code token`.
-    pub const CODE_TOKEN: ResponseType = ResponseType { code: true, id_token: false, token: true };
+    pub const CODE_TOKEN: ResponseType = ResponseType {
+        code: true,
+        id_token: false,
+        token: true,
+    };
     /// `code id_token token`.
-    pub const CODE_ID_TOKEN_TOKEN: ResponseType = ResponseType { code: true, id_token: true, token: true };
+    pub const CODE_ID_TOKEN_TOKEN: ResponseType = ResponseType {
+        code: true,
+        id_token: true,
+        token: true,
+    };
 
     /// Parses a space-separated response type in any order. Code 902 for anything else
     /// (including `token` alone, which is OAuth-only and yields no identity).
     pub fn parse(value: &str) -> Result<ResponseType> {
-        let mut rt = ResponseType { code: false, id_token: false, token: false };
+        let mut rt = ResponseType {
+            code: false,
+            id_token: false,
+            token: false,
+        };
         let mut seen = 0;
         for part in value.split(' ').filter(|p| !p.is_empty()) {
             let slot = match part {
                 "code" => &mut rt.code,
                 "id_token" => &mut rt.id_token,
                 "token" => &mut rt.token,
-                _ => return Err(Error::InvalidResponseType { response_type: value.to_string() }),
+                _ => {
+                    return Err(Error::InvalidResponseType {
+                        response_type: value.to_string(),
+                    });
+                }
             };
             if *slot {
-                return Err(Error::InvalidResponseType { response_type: value.to_string() });
+                return Err(Error::InvalidResponseType {
+                    response_type: value.to_string(),
+                });
             }
             *slot = true;
             seen += 1;
         }
-        if seen == 0 || rt == (ResponseType { code: false, id_token: false, token: true }) {
-            return Err(Error::InvalidResponseType { response_type: value.to_string() });
+        if seen == 0
+            || rt
+                == (ResponseType {
+                    code: false,
+                    id_token: false,
+                    token: true,
+                })
+        {
+            return Err(Error::InvalidResponseType {
+                response_type: value.to_string(),
+            });
         }
         Ok(rt)
     }
@@ -141,7 +184,9 @@ impl AuthMethod {
             "none" => Ok(AuthMethod::None),
             other => Err(Error::InvalidSetting {
                 name: "AuthMethod".into(),
-                reason: format!("{other:?} is not one of client_secret_basic, client_secret_post, none"),
+                reason: format!(
+                    "{other:?} is not one of client_secret_basic, client_secret_post, none"
+                ),
             }),
         }
     }
@@ -256,7 +301,10 @@ impl fmt::Debug for ClientConfig {
         f.debug_struct("ClientConfig")
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| Redacted(())))
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| Redacted(())),
+            )
             .field("redirect_uri", &self.redirect_uri)
             .field("scope", &self.scope)
             .field("grant_type", &self.grant_type)
@@ -324,7 +372,8 @@ impl ClientConfig {
 
     /// The response type in effect: the override, or the grant type's.
     pub fn effective_response_type(&self) -> ResponseType {
-        self.response_type.unwrap_or_else(|| self.grant_type.default_response_type())
+        self.response_type
+            .unwrap_or_else(|| self.grant_type.default_response_type())
     }
 
     /// The scope with `openid` guaranteed.
@@ -345,8 +394,14 @@ mod tests {
 
     #[test]
     fn response_types_parse_in_any_order_and_refuse_unknown() {
-        assert_eq!(ResponseType::parse("token id_token").expect("ok"), ResponseType::ID_TOKEN_TOKEN);
-        assert_eq!(ResponseType::parse("id_token code").expect("ok").as_str(), "code id_token");
+        assert_eq!(
+            ResponseType::parse("token id_token").expect("ok"),
+            ResponseType::ID_TOKEN_TOKEN
+        );
+        assert_eq!(
+            ResponseType::parse("id_token code").expect("ok").as_str(),
+            "code id_token"
+        );
         for bad in ["", "token", "code code", "code foo", "device"] {
             assert_eq!(ResponseType::parse(bad).expect_err(bad).code(), 902);
         }

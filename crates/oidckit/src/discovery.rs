@@ -94,7 +94,10 @@ impl ProviderMetadata {
     /// Metadata set by hand, for providers without discovery (seed: setting `server_auth_url`,
     /// `server_token_url`, … instead of calling `get_discovery_doc`).
     pub fn new(issuer: impl Into<String>) -> ProviderMetadata {
-        ProviderMetadata { issuer: issuer.into(), ..ProviderMetadata::default() }
+        ProviderMetadata {
+            issuer: issuer.into(),
+            ..ProviderMetadata::default()
+        }
     }
 
     /// Parses a discovery document without fetching it or checking its issuer against anything
@@ -105,14 +108,17 @@ impl ProviderMetadata {
     }
 
     fn from_json_at(bytes: &[u8], url: &str) -> Result<ProviderMetadata> {
-        let invalid = |reason: String| Error::InvalidDiscoveryDocument { url: url.to_string(), reason };
+        let invalid = |reason: String| Error::InvalidDiscoveryDocument {
+            url: url.to_string(),
+            reason,
+        };
         let raw: serde_json::Value =
             serde_json::from_slice(bytes).map_err(|e| invalid(format!("not JSON: {e}")))?;
         if !raw.is_object() {
             return Err(invalid("not a JSON object".into()));
         }
-        let mut meta: ProviderMetadata =
-            serde_json::from_value(raw.clone()).map_err(|e| invalid(format!("a field has the wrong type: {e}")))?;
+        let mut meta: ProviderMetadata = serde_json::from_value(raw.clone())
+            .map_err(|e| invalid(format!("a field has the wrong type: {e}")))?;
         if meta.issuer.is_empty() {
             return Err(invalid("the issuer is empty".into()));
         }
@@ -134,7 +140,10 @@ pub(crate) fn discovery_url(issuer_or_url: &str) -> (String, String) {
     if let Some(prefix) = s.strip_suffix(WELL_KNOWN) {
         (prefix.to_string(), s.to_string())
     } else {
-        (s.to_string(), format!("{}{WELL_KNOWN}", s.trim_end_matches('/')))
+        (
+            s.to_string(),
+            format!("{}{WELL_KNOWN}", s.trim_end_matches('/')),
+        )
     }
 }
 
@@ -152,7 +161,10 @@ pub(crate) async fn discover(http: &Http, issuer_or_url: &str) -> Result<Provide
     }
     let meta = ProviderMetadata::from_json_at(&resp.body, &url)?;
     if !issuer_matches(&issuer, &meta) {
-        return Err(Error::IssuerMismatch { expected: issuer, found: meta.issuer });
+        return Err(Error::IssuerMismatch {
+            expected: issuer,
+            found: meta.issuer,
+        });
     }
     Ok(meta)
 }
@@ -166,7 +178,10 @@ fn issuer_matches(expected: &str, meta: &ProviderMetadata) -> bool {
     // consumers, or a tenant id) returns the template .../{tenantid}/v2.0.
     if meta.is_tenant_template() {
         if let Some((prefix, suffix)) = found.split_once("{tenantid}") {
-            if let Some(middle) = expected.strip_prefix(prefix).and_then(|r| r.strip_suffix(suffix)) {
+            if let Some(middle) = expected
+                .strip_prefix(prefix)
+                .and_then(|r| r.strip_suffix(suffix))
+            {
                 return !middle.is_empty() && !middle.contains('/');
             }
         }
@@ -182,7 +197,10 @@ mod tests {
     fn accepts_issuer_or_full_url() {
         assert_eq!(
             discovery_url("https://a.example/tenant/"),
-            ("https://a.example/tenant/".into(), "https://a.example/tenant/.well-known/openid-configuration".into())
+            (
+                "https://a.example/tenant/".into(),
+                "https://a.example/tenant/.well-known/openid-configuration".into()
+            )
         );
         assert_eq!(
             discovery_url("https://a.example/.well-known/openid-configuration").0,
@@ -193,15 +211,30 @@ mod tests {
     #[test]
     fn tenant_template_matches_only_one_path_segment() {
         let meta = ProviderMetadata::new("https://login.microsoftonline.com/{tenantid}/v2.0");
-        assert!(issuer_matches("https://login.microsoftonline.com/common/v2.0", &meta));
-        assert!(!issuer_matches("https://login.microsoftonline.com/a/b/v2.0", &meta));
+        assert!(issuer_matches(
+            "https://login.microsoftonline.com/common/v2.0",
+            &meta
+        ));
+        assert!(!issuer_matches(
+            "https://login.microsoftonline.com/a/b/v2.0",
+            &meta
+        ));
         assert!(!issuer_matches("https://evil.example/common/v2.0", &meta));
     }
 
     #[test]
     fn rejects_documents_that_are_not_objects_or_lack_issuer() {
-        for bad in [&b"[]"[..], b"{}", b"{\"issuer\":42}", b"{\"issuer\":\"x\",\"token_endpoint\":1}", b"<html>"] {
-            assert_eq!(ProviderMetadata::from_json(bad).expect_err("bad").code(), 900);
+        for bad in [
+            &b"[]"[..],
+            b"{}",
+            b"{\"issuer\":42}",
+            b"{\"issuer\":\"x\",\"token_endpoint\":1}",
+            b"<html>",
+        ] {
+            assert_eq!(
+                ProviderMetadata::from_json(bad).expect_err("bad").code(),
+                900
+            );
         }
     }
 }

@@ -47,7 +47,9 @@ pub enum Error {
     /// Code 900. The `issuer` in the discovery document is not the issuer it was fetched for
     /// (OpenID Connect Discovery §4.3). This is how a man-in-the-middle or a misconfigured
     /// proxy shows up; check the issuer URL you configured, including its trailing slash.
-    #[error("discovery document issuer mismatch: expected {expected:?}, document says {found:?}; check the configured issuer URL (trailing slash and path included)")]
+    #[error(
+        "discovery document issuer mismatch: expected {expected:?}, document says {found:?}; check the configured issuer URL (trailing slash and path included)"
+    )]
     IssuerMismatch {
         /// The issuer the client was configured with.
         expected: String,
@@ -63,7 +65,9 @@ pub enum Error {
     },
 
     /// Code 902. The response type (or grant type) is not one this library knows.
-    #[error("invalid response type {response_type:?}: use one of code, id_token, \"id_token token\", \"code id_token\", \"code token\", \"code id_token token\"")]
+    #[error(
+        "invalid response type {response_type:?}: use one of code, id_token, \"id_token token\", \"code id_token\", \"code token\", \"code id_token token\""
+    )]
     InvalidResponseType {
         /// The value that was given.
         response_type: String,
@@ -80,7 +84,9 @@ pub enum Error {
     },
 
     /// Code 903. No key in the provider's JWKS (or the configured signer key) fits the token.
-    #[error("ID token verification failed: no signing key found for kid {kid:?} and alg {alg} ({candidates} keys fit; a kid-less token needs exactly one)")]
+    #[error(
+        "ID token verification failed: no signing key found for kid {kid:?} and alg {alg} ({candidates} keys fit; a kid-less token needs exactly one)"
+    )]
     NoMatchingKey {
         /// The `kid` of the token header, if any.
         kid: Option<String>,
@@ -164,7 +170,9 @@ pub enum Error {
     },
 
     /// Code 201. The operation did not finish within the configured timeout.
-    #[error("timed out after {seconds} s waiting for {what}; raise the timeout or check that the server is reachable")]
+    #[error(
+        "timed out after {seconds} s waiting for {what}; raise the timeout or check that the server is reachable"
+    )]
     Timeout {
         /// What was being waited for (a URL without query, or "browser response").
         what: String,
@@ -211,7 +219,9 @@ pub enum Error {
 
     /// Code 905. The `state` in the authorization response is missing or not the one sent:
     /// the response belongs to another request, or it is a CSRF attempt.
-    #[error("state mismatch in authorization response: expected {expected:?}, found {found:?}; the response does not belong to this request")]
+    #[error(
+        "state mismatch in authorization response: expected {expected:?}, found {found:?}; the response does not belong to this request"
+    )]
     StateMismatch {
         /// The state that was sent.
         expected: String,
@@ -251,7 +261,9 @@ pub enum Error {
     },
 
     /// Code 909. A response body exceeded the configured size limit and was not read further.
-    #[error("response from {url} exceeds the {limit}-byte limit; raise the limit (TransferredDataLimit) if this is expected")]
+    #[error(
+        "response from {url} exceeds the {limit}-byte limit; raise the limit (TransferredDataLimit) if this is expected"
+    )]
     ResponseTooLarge {
         /// The URL without its query.
         url: String,
@@ -339,7 +351,12 @@ impl Error {
     }
 
     pub(crate) fn claim_pub(claim: &'static str, reason: &str) -> Error {
-        Error::IdTokenClaim { claim, check: ClaimCheck::Mismatch, expected: None, found: Some(reason.to_string()) }
+        Error::IdTokenClaim {
+            claim,
+            check: ClaimCheck::Mismatch,
+            expected: None,
+            found: Some(reason.to_string()),
+        }
     }
 
     pub(crate) fn malformed(reason: impl Into<String>) -> Error {

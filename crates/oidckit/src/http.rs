@@ -21,9 +21,11 @@ pub(crate) struct Response {
 impl Response {
     /// Whether the media type is `application/jwt` (a signed UserInfo response).
     pub fn is_jwt(&self) -> bool {
-        self.content_type
-            .as_deref()
-            .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/jwt")))
+        self.content_type.as_deref().is_some_and(|ct| {
+            ct.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/jwt"))
+        })
     }
 
     pub fn is_success(&self) -> bool {
@@ -62,7 +64,12 @@ impl Http {
                 reason: "could not initialise the HTTP client".into(),
                 source: Some(Box::new(e)),
             })?;
-        Ok(Http { client, timeout: cfg.timeout, max_size: cfg.max_response_size, allow_http })
+        Ok(Http {
+            client,
+            timeout: cfg.timeout,
+            max_size: cfg.max_response_size,
+            allow_http,
+        })
     }
 
     /// Checks that `url` is absolute, has a host, and is https (or http on a loopback host, or
@@ -88,7 +95,9 @@ impl Http {
         bearer: Option<&str>,
     ) -> Result<Response> {
         let parsed = self.check_url(url)?;
-        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
         let mut req = self
             .client
             .post(parsed.clone())
@@ -107,7 +116,10 @@ impl Http {
     async fn send(&self, url: &url::Url, req: reqwest::RequestBuilder) -> Result<Response> {
         let shown = without_query(url);
         let work = async {
-            let mut resp = req.send().await.map_err(|e| map_error(&shown, self.timeout, e))?;
+            let mut resp = req
+                .send()
+                .await
+                .map_err(|e| map_error(&shown, self.timeout, e))?;
             let status = resp.status().as_u16();
             let header = |name: &str| {
                 resp.headers()
@@ -118,20 +130,38 @@ impl Http {
             let content_type = header("content-type");
             let www_authenticate = header("www-authenticate");
             if resp.content_length().is_some_and(|len| len > self.max_size) {
-                return Err(Error::ResponseTooLarge { url: shown.clone(), limit: self.max_size });
+                return Err(Error::ResponseTooLarge {
+                    url: shown.clone(),
+                    limit: self.max_size,
+                });
             }
             let mut body = Vec::new();
-            while let Some(chunk) = resp.chunk().await.map_err(|e| map_error(&shown, self.timeout, e))? {
+            while let Some(chunk) = resp
+                .chunk()
+                .await
+                .map_err(|e| map_error(&shown, self.timeout, e))?
+            {
                 if body.len() as u64 + chunk.len() as u64 > self.max_size {
-                    return Err(Error::ResponseTooLarge { url: shown.clone(), limit: self.max_size });
+                    return Err(Error::ResponseTooLarge {
+                        url: shown.clone(),
+                        limit: self.max_size,
+                    });
                 }
                 body.extend_from_slice(&chunk);
             }
-            Ok(Response { status, content_type, body, www_authenticate })
+            Ok(Response {
+                status,
+                content_type,
+                body,
+                www_authenticate,
+            })
         };
         match tokio::time::timeout(self.timeout, work).await {
             Ok(r) => r,
-            Err(_) => Err(Error::Timeout { what: shown, seconds: self.timeout.as_secs().max(1) }),
+            Err(_) => Err(Error::Timeout {
+                what: shown,
+                seconds: self.timeout.as_secs().max(1),
+            }),
         }
     }
 }
@@ -140,7 +170,10 @@ impl Http {
 fn basic_header(user: &str, password: &str) -> String {
     let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let raw = format!("{}:{}", enc(user), enc(password));
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(raw)
+    )
 }
 
 pub(crate) fn check_url(url: &str, allow_http: bool) -> Result<url::Url> {
@@ -150,7 +183,11 @@ pub(crate) fn check_url(url: &str, allow_http: bool) -> Result<url::Url> {
         code: 152,
     })?;
     let Some(host) = parsed.host_str() else {
-        return Err(Error::InvalidUrl { url: url.to_string(), reason: "no server in URL".into(), code: 152 });
+        return Err(Error::InvalidUrl {
+            url: url.to_string(),
+            reason: "no server in URL".into(),
+            code: 152,
+        });
     };
     match parsed.scheme() {
         "https" => Ok(parsed),
@@ -172,7 +209,8 @@ pub(crate) fn check_url(url: &str, allow_http: bool) -> Result<url::Url> {
 pub(crate) fn is_loopback_host(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']');
     h.eq_ignore_ascii_case("localhost")
-        || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || h.parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The URL without query or fragment, safe to log and to put in errors.
@@ -185,14 +223,19 @@ pub(crate) fn without_query(url: &url::Url) -> String {
 
 fn map_error(url: &str, timeout: Duration, e: reqwest::Error) -> Error {
     if e.is_timeout() {
-        return Error::Timeout { what: url.to_string(), seconds: timeout.as_secs().max(1) };
+        return Error::Timeout {
+            what: url.to_string(),
+            seconds: timeout.as_secs().max(1),
+        };
     }
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
     let mut chain = String::new();
     while let Some(err) = source {
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
             if io.kind() == std::io::ErrorKind::ConnectionRefused {
-                return Error::ConnectionRefused { url: url.to_string() };
+                return Error::ConnectionRefused {
+                    url: url.to_string(),
+                };
             }
         }
         chain.push_str(&err.to_string());
@@ -201,7 +244,9 @@ fn map_error(url: &str, timeout: Duration, e: reqwest::Error) -> Error {
     }
     let lower = chain.to_ascii_lowercase();
     if lower.contains("dns error") || lower.contains("failed to lookup address") {
-        return Error::HostNotFound { url: url.to_string() };
+        return Error::HostNotFound {
+            url: url.to_string(),
+        };
     }
     Error::Connection {
         url: url.to_string(),
@@ -220,9 +265,19 @@ mod tests {
         assert!(check_url("http://127.0.0.1:8080/x", false).is_ok());
         assert!(check_url("http://[::1]:8080/x", false).is_ok());
         assert!(check_url("http://localhost/x", false).is_ok());
-        assert_eq!(check_url("http://example.com/x", false).expect_err("http").code(), 153);
+        assert_eq!(
+            check_url("http://example.com/x", false)
+                .expect_err("http")
+                .code(),
+            153
+        );
         assert!(check_url("http://example.com/x", true).is_ok());
-        assert_eq!(check_url("ftp://example.com/x", true).expect_err("ftp").code(), 153);
+        assert_eq!(
+            check_url("ftp://example.com/x", true)
+                .expect_err("ftp")
+                .code(),
+            153
+        );
         assert_eq!(check_url("/relative", false).expect_err("rel").code(), 152);
     }
 

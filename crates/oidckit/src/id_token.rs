@@ -12,7 +12,7 @@ use aws_lc_rs::hmac;
 use serde_json::{Map, Value};
 
 use crate::error::ClaimCheck;
-use crate::jose::{Alg, CompactJws, JwsHeader, Jwks, half_hash};
+use crate::jose::{Alg, CompactJws, Jwks, JwsHeader, half_hash};
 use crate::{Error, Result};
 
 /// A verified ID token: the raw JWT, its header and its claims.
@@ -81,9 +81,18 @@ impl Validator {
     /// Sets the client secret used as the key of HMAC-signed tokens (never a public key).
     pub fn with_client_secret(mut self, secret: &str) -> Validator {
         self.hmac = vec![
-            (Alg::HS256, hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes())),
-            (Alg::HS384, hmac::Key::new(hmac::HMAC_SHA384, secret.as_bytes())),
-            (Alg::HS512, hmac::Key::new(hmac::HMAC_SHA512, secret.as_bytes())),
+            (
+                Alg::HS256,
+                hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes()),
+            ),
+            (
+                Alg::HS384,
+                hmac::Key::new(hmac::HMAC_SHA384, secret.as_bytes()),
+            ),
+            (
+                Alg::HS512,
+                hmac::Key::new(hmac::HMAC_SHA512, secret.as_bytes()),
+            ),
         ];
         self
     }
@@ -114,7 +123,11 @@ impl Validator {
         self.verify_signature(&jws, jwks)?;
         let claims = Claims::from_payload(&jws.payload()?)?;
         self.check_claims(&jws.header.alg, &claims, checks)?;
-        Ok(IdToken { raw: token.trim().to_string(), header: jws.header, claims })
+        Ok(IdToken {
+            raw: token.trim().to_string(),
+            header: jws.header,
+            claims,
+        })
     }
 
     /// Checks `crit`, the algorithm and the signature, without looking at the claims.
@@ -122,11 +135,17 @@ impl Validator {
         let header = &jws.header;
         if let Some(crit) = &header.crit {
             // We implement no JWS extensions, so any critical one must be refused (RFC 7515 §4.1.11).
-            let name = crit.first().cloned().unwrap_or_else(|| "(empty crit list)".into());
+            let name = crit
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "(empty crit list)".into());
             return Err(Error::UnsupportedCriticalHeader { name });
         }
         let alg = &header.alg;
-        if !alg.is_supported() || !self.allowed.contains(alg) || (alg.is_hmac() && self.hmac.is_empty()) {
+        if !alg.is_supported()
+            || !self.allowed.contains(alg)
+            || (alg.is_hmac() && self.hmac.is_empty())
+        {
             return Err(Error::AlgorithmNotAllowed {
                 alg: alg.as_str().to_string(),
                 allowed: self.allowed_list(),
@@ -136,19 +155,26 @@ impl Validator {
             self.hmac
                 .iter()
                 .find(|(a, _)| a == alg)
-                .is_some_and(|(_, key)| hmac::verify(key, jws.signing_input(), jws.signature()).is_ok())
+                .is_some_and(|(_, key)| {
+                    hmac::verify(key, jws.signing_input(), jws.signature()).is_ok()
+                })
         } else {
-            let key = jwks.select(header.kid.as_deref(), alg).map_err(|candidates| Error::NoMatchingKey {
-                kid: header.kid.clone(),
-                alg: alg.as_str().to_string(),
-                candidates,
-            })?;
+            let key = jwks
+                .select(header.kid.as_deref(), alg)
+                .map_err(|candidates| Error::NoMatchingKey {
+                    kid: header.kid.clone(),
+                    alg: alg.as_str().to_string(),
+                    candidates,
+                })?;
             key.verify(alg, jws.signing_input(), jws.signature())
         };
         if ok {
             Ok(())
         } else {
-            Err(Error::BadSignature { alg: alg.as_str().to_string(), kid: header.kid.clone() })
+            Err(Error::BadSignature {
+                alg: alg.as_str().to_string(),
+                kid: header.kid.clone(),
+            })
         }
     }
 
@@ -184,7 +210,12 @@ impl Validator {
 
         let sub = claims.required_str("sub")?;
         if sub.is_empty() {
-            return Err(Error::claim("sub", ClaimCheck::Missing, None, Some("\"\"".into())));
+            return Err(Error::claim(
+                "sub",
+                ClaimCheck::Missing,
+                None,
+                Some("\"\"".into()),
+            ));
         }
 
         // aud must contain client_id; several audiences need azp; azp must be client_id.
@@ -202,22 +233,42 @@ impl Validator {
             Some(Value::String(azp)) => return Err(mismatch("azp", &self.client_id, azp)),
             Some(_) => return Err(Error::claim("azp", ClaimCheck::WrongType, None, None)),
             None if aud.len() > 1 => {
-                return Err(Error::claim("azp", ClaimCheck::Missing, Some(format!("{:?}", self.client_id)), None));
+                return Err(Error::claim(
+                    "azp",
+                    ClaimCheck::Missing,
+                    Some(format!("{:?}", self.client_id)),
+                    None,
+                ));
             }
             None => {}
         }
 
         let exp = claims.required_time("exp")?;
         if now > exp.saturating_add(leeway) {
-            return Err(Error::claim("exp", ClaimCheck::Expired, Some(format!("> {now}")), Some(exp.to_string())));
+            return Err(Error::claim(
+                "exp",
+                ClaimCheck::Expired,
+                Some(format!("> {now}")),
+                Some(exp.to_string()),
+            ));
         }
         let iat = claims.required_time("iat")?;
         if iat > now.saturating_add(leeway) {
-            return Err(Error::claim("iat", ClaimCheck::NotYetValid, Some(format!("<= {now}")), Some(iat.to_string())));
+            return Err(Error::claim(
+                "iat",
+                ClaimCheck::NotYetValid,
+                Some(format!("<= {now}")),
+                Some(iat.to_string()),
+            ));
         }
         if let Some(nbf) = claims.optional_time("nbf")? {
             if nbf > now.saturating_add(leeway) {
-                return Err(Error::claim("nbf", ClaimCheck::NotYetValid, Some(format!("<= {now}")), Some(nbf.to_string())));
+                return Err(Error::claim(
+                    "nbf",
+                    ClaimCheck::NotYetValid,
+                    Some(format!("<= {now}")),
+                    Some(nbf.to_string()),
+                ));
             }
         }
 
@@ -226,13 +277,25 @@ impl Validator {
                 Some(Value::String(n)) if n == expected => {}
                 Some(Value::String(n)) => return Err(mismatch("nonce", expected, n)),
                 Some(_) => return Err(Error::claim("nonce", ClaimCheck::WrongType, None, None)),
-                None => return Err(Error::claim("nonce", ClaimCheck::Missing, Some(format!("{expected:?}")), None)),
+                None => {
+                    return Err(Error::claim(
+                        "nonce",
+                        ClaimCheck::Missing,
+                        Some(format!("{expected:?}")),
+                        None,
+                    ));
+                }
             }
         }
 
         if let Some(max_age) = checks.max_age {
             let auth_time = claims.optional_time("auth_time")?.ok_or_else(|| {
-                Error::claim("auth_time", ClaimCheck::Missing, Some("present because max_age was requested".into()), None)
+                Error::claim(
+                    "auth_time",
+                    ClaimCheck::Missing,
+                    Some("present because max_age was requested".into()),
+                    None,
+                )
             })?;
             let max_age = i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX);
             if now > auth_time.saturating_add(max_age).saturating_add(leeway) {
@@ -245,7 +308,13 @@ impl Validator {
             }
         }
 
-        check_hash(claims, "at_hash", alg, checks.access_token, checks.require_at_hash)?;
+        check_hash(
+            claims,
+            "at_hash",
+            alg,
+            checks.access_token,
+            checks.require_at_hash,
+        )?;
         check_hash(claims, "c_hash", alg, checks.code, checks.require_c_hash)?;
         Ok(())
     }
@@ -257,16 +326,30 @@ impl fmt::Debug for Validator {
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
             .field("allowed", &self.allowed)
-            .field("hmac_secret", &if self.hmac.is_empty() { "none" } else { "[redacted]" })
+            .field(
+                "hmac_secret",
+                &if self.hmac.is_empty() {
+                    "none"
+                } else {
+                    "[redacted]"
+                },
+            )
             .field("leeway", &self.leeway)
             .finish()
     }
 }
 
-fn check_hash(claims: &Claims, name: &'static str, alg: &Alg, value: Option<&str>, required: bool) -> Result<()> {
+fn check_hash(
+    claims: &Claims,
+    name: &'static str,
+    alg: &Alg,
+    value: Option<&str>,
+    required: bool,
+) -> Result<()> {
     match (claims.0.get(name), value) {
         (Some(Value::String(found)), Some(value)) => {
-            let expected = half_hash(alg, value).ok_or_else(|| Error::claim(name, ClaimCheck::Mismatch, None, None))?;
+            let expected = half_hash(alg, value)
+                .ok_or_else(|| Error::claim(name, ClaimCheck::Mismatch, None, None))?;
             if found != &expected {
                 return Err(mismatch(name, &expected, found));
             }
@@ -280,7 +363,12 @@ fn check_hash(claims: &Claims, name: &'static str, alg: &Alg, value: Option<&str
 }
 
 fn mismatch(claim: &'static str, expected: &str, found: &str) -> Error {
-    Error::claim(claim, ClaimCheck::Mismatch, Some(format!("{expected:?}")), Some(format!("{found:?}")))
+    Error::claim(
+        claim,
+        ClaimCheck::Mismatch,
+        Some(format!("{expected:?}")),
+        Some(format!("{found:?}")),
+    )
 }
 
 pub(crate) fn unix_time(t: SystemTime) -> i64 {
@@ -390,7 +478,12 @@ impl Claims {
     fn required_str(&self, name: &'static str) -> Result<&str> {
         match self.0.get(name) {
             Some(Value::String(s)) => Ok(s),
-            Some(_) => Err(Error::claim(name, ClaimCheck::WrongType, Some("a string".into()), None)),
+            Some(_) => Err(Error::claim(
+                name,
+                ClaimCheck::WrongType,
+                Some("a string".into()),
+                None,
+            )),
             None => Err(Error::claim(name, ClaimCheck::Missing, None, None)),
         }
     }
@@ -400,9 +493,17 @@ impl Claims {
             Some(Value::String(s)) => Ok(vec![s.as_str()]),
             Some(Value::Array(items)) if !items.is_empty() => items
                 .iter()
-                .map(|v| v.as_str().ok_or_else(|| Error::claim("aud", ClaimCheck::WrongType, None, None)))
+                .map(|v| {
+                    v.as_str()
+                        .ok_or_else(|| Error::claim("aud", ClaimCheck::WrongType, None, None))
+                })
                 .collect(),
-            Some(_) => Err(Error::claim("aud", ClaimCheck::WrongType, Some("a string or array of strings".into()), None)),
+            Some(_) => Err(Error::claim(
+                "aud",
+                ClaimCheck::WrongType,
+                Some("a string or array of strings".into()),
+                None,
+            )),
             None => Err(Error::claim("aud", ClaimCheck::Missing, None, None)),
         }
     }
@@ -414,13 +515,26 @@ impl Claims {
                 .as_i64()
                 .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
                 .map(Some)
-                .ok_or_else(|| Error::claim(name, ClaimCheck::WrongType, Some("seconds since the epoch".into()), None)),
-            Some(_) => Err(Error::claim(name, ClaimCheck::WrongType, Some("a number".into()), None)),
+                .ok_or_else(|| {
+                    Error::claim(
+                        name,
+                        ClaimCheck::WrongType,
+                        Some("seconds since the epoch".into()),
+                        None,
+                    )
+                }),
+            Some(_) => Err(Error::claim(
+                name,
+                ClaimCheck::WrongType,
+                Some("a number".into()),
+                None,
+            )),
         }
     }
 
     fn required_time(&self, name: &'static str) -> Result<i64> {
-        self.optional_time(name)?.ok_or_else(|| Error::claim(name, ClaimCheck::Missing, None, None))
+        self.optional_time(name)?
+            .ok_or_else(|| Error::claim(name, ClaimCheck::Missing, None, None))
     }
 }
 

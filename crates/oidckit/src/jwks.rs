@@ -83,9 +83,15 @@ impl KeyCache {
         let Some(uri) = &self.uri else {
             return Ok(Jwks::default());
         };
-        let resp = http.get(uri, None, "application/json, application/jwk-set+json").await?;
+        let resp = http
+            .get(uri, None, "application/json, application/jwk-set+json")
+            .await?;
         if !resp.is_success() {
-            return Err(Error::HttpStatus { url: uri.clone(), status: resp.status, body: resp.body_text() });
+            return Err(Error::HttpStatus {
+                url: uri.clone(),
+                status: resp.status,
+                body: resp.body_text(),
+            });
         }
         Jwks::from_json(&resp.body)
     }

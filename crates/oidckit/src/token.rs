@@ -52,7 +52,10 @@ impl TokenSet {
     /// `Authorization` header.
     pub fn authorization(&self) -> Option<String> {
         let token = self.access_token.as_deref()?;
-        Some(format!("{} {token}", self.token_type.as_deref().unwrap_or("Bearer")))
+        Some(format!(
+            "{} {token}",
+            self.token_type.as_deref().unwrap_or("Bearer")
+        ))
     }
 
     /// Builds a token set from the fields of a JSON object (token endpoint response or
@@ -62,12 +65,16 @@ impl TokenSet {
             match raw.get(name) {
                 None | Some(Value::Null) => Ok(None),
                 Some(Value::String(s)) => Ok(Some(s.clone())),
-                Some(_) => Err(Error::InvalidTokenResponse { reason: format!("`{name}` is not a string") }),
+                Some(_) => Err(Error::InvalidTokenResponse {
+                    reason: format!("`{name}` is not a string"),
+                }),
             }
         };
         let expires_in = match raw.get("expires_in") {
             None | Some(Value::Null) => None,
-            Some(Value::Number(n)) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+            Some(Value::Number(n)) => n
+                .as_u64()
+                .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
             // Some providers send it as a string.
             Some(Value::String(s)) => s.trim().parse::<u64>().ok(),
             Some(_) => None,
@@ -95,14 +102,22 @@ pub(crate) struct ClientAuth {
 
 impl fmt::Debug for ClientAuth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientAuth").field("client_id", &self.client_id).field("method", &self.method).finish()
+        f.debug_struct("ClientAuth")
+            .field("client_id", &self.client_id)
+            .field("method", &self.method)
+            .finish()
     }
 }
 
 impl ClientAuth {
     /// Chooses the method: the configured one, else `client_secret_basic` with a secret (or
     /// `client_secret_post` when the provider advertises only that), else `none`.
-    pub fn choose(client_id: &str, secret: Option<&str>, configured: Option<&AuthMethod>, advertised: &[String]) -> ClientAuth {
+    pub fn choose(
+        client_id: &str,
+        secret: Option<&str>,
+        configured: Option<&AuthMethod>,
+        advertised: &[String],
+    ) -> ClientAuth {
         let method = match (configured, secret) {
             (Some(m), _) => m.clone(),
             (None, None) => AuthMethod::None,
@@ -115,20 +130,35 @@ impl ClientAuth {
                 }
             }
         };
-        ClientAuth { client_id: client_id.to_string(), secret: secret.map(str::to_string), method }
+        ClientAuth {
+            client_id: client_id.to_string(),
+            secret: secret.map(str::to_string),
+            method,
+        }
     }
 }
 
 /// Posts a grant to the token endpoint and returns the parsed JSON object.
-pub(crate) async fn request(http: &Http, url: &str, auth: &ClientAuth, grant: &[(&str, &str)]) -> Result<Map<String, Value>> {
+pub(crate) async fn request(
+    http: &Http,
+    url: &str,
+    auth: &ClientAuth,
+    grant: &[(&str, &str)],
+) -> Result<Map<String, Value>> {
     let mut form: Vec<(&str, &str)> = grant.to_vec();
     let secret = auth.secret.as_deref().unwrap_or("");
     let basic = match auth.method {
         AuthMethod::ClientSecretBasic => {
             if auth.secret.is_none() {
-                return Err(Error::Missing { what: "client_secret", hint: "client_secret_basic needs a client secret; set one or use auth method none" });
+                return Err(Error::Missing {
+                    what: "client_secret",
+                    hint: "client_secret_basic needs a client secret; set one or use auth method none",
+                });
             }
-            Some(Basic { user: &auth.client_id, password: secret })
+            Some(Basic {
+                user: &auth.client_id,
+                password: secret,
+            })
         }
         AuthMethod::ClientSecretPost => {
             form.push(("client_id", &auth.client_id));
@@ -146,7 +176,11 @@ pub(crate) async fn request(http: &Http, url: &str, auth: &ClientAuth, grant: &[
 
 /// Parses a JSON object from a response; RFC 6749 §5.2 error bodies become [`Error::OAuth`],
 /// other error statuses [`Error::HttpStatus`], and a 2xx that is not a JSON object code 908.
-pub(crate) fn parse_json_response(resp: &Response, endpoint: &'static str, url: &str) -> Result<Map<String, Value>> {
+pub(crate) fn parse_json_response(
+    resp: &Response,
+    endpoint: &'static str,
+    url: &str,
+) -> Result<Map<String, Value>> {
     let parsed = serde_json::from_slice::<Value>(&resp.body);
     if !resp.is_success() {
         if let Ok(Value::Object(obj)) = &parsed {
@@ -155,17 +189,31 @@ pub(crate) fn parse_json_response(resp: &Response, endpoint: &'static str, url: 
                     endpoint,
                     status: resp.status,
                     error: error.clone(),
-                    error_description: obj.get("error_description").and_then(Value::as_str).map(str::to_string),
-                    error_uri: obj.get("error_uri").and_then(Value::as_str).map(str::to_string),
+                    error_description: obj
+                        .get("error_description")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    error_uri: obj
+                        .get("error_uri")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
                 });
             }
         }
-        return Err(Error::HttpStatus { url: strip_query(url), status: resp.status, body: resp.body_text() });
+        return Err(Error::HttpStatus {
+            url: strip_query(url),
+            status: resp.status,
+            body: resp.body_text(),
+        });
     }
     match parsed {
         Ok(Value::Object(obj)) => Ok(obj),
-        Ok(_) => Err(Error::InvalidTokenResponse { reason: format!("the {endpoint} response is not a JSON object") }),
-        Err(e) => Err(Error::InvalidTokenResponse { reason: format!("the {endpoint} response is not JSON: {e}") }),
+        Ok(_) => Err(Error::InvalidTokenResponse {
+            reason: format!("the {endpoint} response is not a JSON object"),
+        }),
+        Err(e) => Err(Error::InvalidTokenResponse {
+            reason: format!("the {endpoint} response is not JSON: {e}"),
+        }),
     }
 }
 
@@ -180,13 +228,28 @@ mod tests {
     #[test]
     fn auto_method_follows_what_the_provider_advertises() {
         let adv = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(ClientAuth::choose("c", Some("s"), None, &adv(&[])).method, AuthMethod::ClientSecretBasic);
-        assert_eq!(ClientAuth::choose("c", Some("s"), None, &adv(&["client_secret_post"])).method, AuthMethod::ClientSecretPost);
         assert_eq!(
-            ClientAuth::choose("c", Some("s"), None, &adv(&["client_secret_post", "client_secret_basic"])).method,
+            ClientAuth::choose("c", Some("s"), None, &adv(&[])).method,
             AuthMethod::ClientSecretBasic
         );
-        assert_eq!(ClientAuth::choose("c", None, None, &adv(&[])).method, AuthMethod::None);
+        assert_eq!(
+            ClientAuth::choose("c", Some("s"), None, &adv(&["client_secret_post"])).method,
+            AuthMethod::ClientSecretPost
+        );
+        assert_eq!(
+            ClientAuth::choose(
+                "c",
+                Some("s"),
+                None,
+                &adv(&["client_secret_post", "client_secret_basic"])
+            )
+            .method,
+            AuthMethod::ClientSecretBasic
+        );
+        assert_eq!(
+            ClientAuth::choose("c", None, None, &adv(&[])).method,
+            AuthMethod::None
+        );
     }
 
     #[test]

@@ -86,7 +86,10 @@ impl UserDetails {
             iss: s("iss"),
             aud: match map.get("aud") {
                 Some(Value::String(x)) => vec![x.clone()],
-                Some(Value::Array(xs)) => xs.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+                Some(Value::Array(xs)) => xs
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
                 _ => Vec::new(),
             },
             iat: number(map.get("iat")),

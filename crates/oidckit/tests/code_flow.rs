@@ -3,7 +3,10 @@
 
 mod support;
 
-use oidckit::{AuthMethod, AuthorizationRequest, Client, ClientConfig, GrantType, ProviderMetadata, ResponseType};
+use oidckit::{
+    AuthMethod, AuthorizationRequest, Client, ClientConfig, GrantType, ProviderMetadata,
+    ResponseType,
+};
 use oidckit_mock::SigningAlg;
 use support::*;
 
@@ -12,7 +15,10 @@ async fn code_flow_with_pkce_signs_in_and_fetches_userinfo() {
     let p = provider();
     let client = client_with(&p, |c| c.scope = "openid profile email".into()).await;
     let (tx, params) = authorize(&client, &AuthorizationRequest::default());
-    let tokens = client.handle_callback(&tx, &params).await.expect("sign-in succeeds");
+    let tokens = client
+        .handle_callback(&tx, &params)
+        .await
+        .expect("sign-in succeeds");
 
     let id = tokens.id_token.as_ref().expect("id token");
     assert_eq!(id.claims().subject(), Some("248289761001"));
@@ -21,16 +27,34 @@ async fn code_flow_with_pkce_signs_in_and_fetches_userinfo() {
     assert_eq!(id.claims().nonce(), Some(tx.nonce.as_str()));
     assert!(tokens.access_token.is_some());
     assert!(tokens.refresh_token.is_some());
-    assert!(tokens.authorization().expect("authorization").starts_with("Bearer "));
+    assert!(
+        tokens
+            .authorization()
+            .expect("authorization")
+            .starts_with("Bearer ")
+    );
 
     // What went over the wire: S256 challenge on /authorize, verifier + Basic auth on /token.
     let reqs = p.requests();
-    let auth_req = reqs.iter().find(|r| r.path == "/authorize").expect("authorize request");
+    let auth_req = reqs
+        .iter()
+        .find(|r| r.path == "/authorize")
+        .expect("authorize request");
     assert_eq!(auth_req.param("code_challenge_method"), Some("S256"));
     assert_eq!(auth_req.param("state"), Some(tx.state.as_str()));
-    let token_req = reqs.iter().find(|r| r.path == "/token").expect("token request");
-    assert_eq!(token_req.param("code_verifier"), tx.code_verifier.as_deref());
-    assert!(token_req.header("authorization").is_some_and(|h| h.starts_with("Basic ")));
+    let token_req = reqs
+        .iter()
+        .find(|r| r.path == "/token")
+        .expect("token request");
+    assert_eq!(
+        token_req.param("code_verifier"),
+        tx.code_verifier.as_deref()
+    );
+    assert!(
+        token_req
+            .header("authorization")
+            .is_some_and(|h| h.starts_with("Basic "))
+    );
     assert_eq!(token_req.param("client_secret"), None);
 
     let me = client.userinfo(&tokens).await.expect("userinfo");
@@ -46,10 +70,16 @@ async fn code_flow_without_pkce_sends_no_challenge() {
     let client = client_with(&p, |c| c.use_pkce = false).await;
     let (tx, params) = authorize(&client, &AuthorizationRequest::default());
     assert!(tx.code_verifier.is_none());
-    let tokens = client.handle_callback(&tx, &params).await.expect("sign-in succeeds");
+    let tokens = client
+        .handle_callback(&tx, &params)
+        .await
+        .expect("sign-in succeeds");
     assert!(tokens.id_token.is_some());
     let reqs = p.requests();
-    assert!(reqs.iter().all(|r| r.param("code_challenge").is_none() && r.param("code_verifier").is_none()));
+    assert!(
+        reqs.iter()
+            .all(|r| r.param("code_challenge").is_none() && r.param("code_verifier").is_none())
+    );
 }
 
 #[tokio::test]
@@ -58,8 +88,15 @@ async fn public_client_uses_pkce_and_no_client_authentication() {
     let cfg = ClientConfig::new(p.issuer(), "public-client").with_redirect_uri(REDIRECT);
     let client = Client::discover(cfg).await.expect("discover");
     let tokens = sign_in(&client).await.expect("sign-in");
-    assert_eq!(tokens.id_token.expect("id").claims().audience(), vec!["public-client"]);
-    let token_req = p.requests().into_iter().find(|r| r.path == "/token").expect("token request");
+    assert_eq!(
+        tokens.id_token.expect("id").claims().audience(),
+        vec!["public-client"]
+    );
+    let token_req = p
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/token")
+        .expect("token request");
     assert_eq!(token_req.header("authorization"), None);
     assert_eq!(token_req.param("client_id"), Some("public-client"));
     assert!(token_req.param("code_verifier").is_some());
@@ -70,7 +107,11 @@ async fn client_secret_post_puts_credentials_in_the_body() {
     let p = provider();
     let client = client_with(&p, |c| c.auth_method = Some(AuthMethod::ClientSecretPost)).await;
     sign_in(&client).await.expect("sign-in");
-    let token_req = p.requests().into_iter().find(|r| r.path == "/token").expect("token request");
+    let token_req = p
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/token")
+        .expect("token request");
     assert_eq!(token_req.header("authorization"), None);
     assert_eq!(token_req.param("client_secret"), Some("test-secret"));
 }
@@ -81,12 +122,21 @@ async fn implicit_flow_verifies_at_hash_and_needs_no_token_endpoint() {
     let client = client_with(&p, |c| c.grant_type = GrantType::Implicit).await;
     let (tx, params) = authorize(&client, &AuthorizationRequest::default());
     assert_eq!(tx.response_type, "id_token token");
-    assert!(params.get("access_token").is_some(), "fragment carried the access token");
-    let tokens = client.handle_callback(&tx, &params).await.expect("implicit sign-in");
+    assert!(
+        params.get("access_token").is_some(),
+        "fragment carried the access token"
+    );
+    let tokens = client
+        .handle_callback(&tx, &params)
+        .await
+        .expect("implicit sign-in");
     let id = tokens.id_token.as_ref().expect("id token");
     assert!(id.claims().get_str("at_hash").is_some());
     assert_eq!(count_requests(&p, "/token"), 0);
-    let me = client.userinfo(&tokens).await.expect("userinfo with implicit token");
+    let me = client
+        .userinfo(&tokens)
+        .await
+        .expect("userinfo with implicit token");
     assert_eq!(me.sub.as_deref(), Some("248289761001"));
 }
 
@@ -97,7 +147,14 @@ async fn id_token_only_response_has_no_access_token() {
     let tokens = sign_in(&client).await.expect("sign-in");
     assert!(tokens.access_token.is_none());
     assert!(tokens.id_token.is_some());
-    assert_eq!(client.userinfo(&tokens).await.expect_err("no access token").code(), 920);
+    assert_eq!(
+        client
+            .userinfo(&tokens)
+            .await
+            .expect_err("no access token")
+            .code(),
+        920
+    );
 }
 
 #[tokio::test]
@@ -106,11 +163,17 @@ async fn hybrid_flow_checks_c_hash_then_exchanges_the_code() {
     let client = client_with(&p, |c| c.grant_type = GrantType::Hybrid).await;
     let (tx, params) = authorize(&client, &AuthorizationRequest::default());
     assert!(params.get("id_token").is_some() && params.get("code").is_some());
-    let tokens = client.handle_callback(&tx, &params).await.expect("hybrid sign-in");
+    let tokens = client
+        .handle_callback(&tx, &params)
+        .await
+        .expect("hybrid sign-in");
     assert!(tokens.access_token.is_some());
     assert_eq!(count_requests(&p, "/token"), 1);
 
-    let client = client_with(&p, |c| c.response_type = Some(ResponseType::CODE_ID_TOKEN_TOKEN)).await;
+    let client = client_with(&p, |c| {
+        c.response_type = Some(ResponseType::CODE_ID_TOKEN_TOKEN)
+    })
+    .await;
     let tokens = sign_in(&client).await.expect("code id_token token sign-in");
     assert!(tokens.id_token.is_some());
 }
@@ -119,13 +182,22 @@ async fn hybrid_flow_checks_c_hash_then_exchanges_the_code() {
 async fn form_post_response_mode_is_parsed_from_the_form_body() {
     let p = provider();
     let client = client_with(&p, |c| c.response_mode = Some("form_post".into())).await;
-    let (url, tx) = client.authorization_url(&AuthorizationRequest::default()).expect("url");
+    let (url, tx) = client
+        .authorization_url(&AuthorizationRequest::default())
+        .expect("url");
     let outcome = oidckit_mock::browser::authorize(&url).expect("authorize");
-    let fields = outcome.form_post.expect("the provider answered with a form");
+    let fields = outcome
+        .form_post
+        .expect("the provider answered with a form");
     assert_eq!(outcome.redirect_to, REDIRECT);
-    let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(&fields).finish();
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&fields)
+        .finish();
     let params = oidckit::CallbackParams::from_query(&body);
-    client.handle_callback(&tx, &params).await.expect("form_post sign-in");
+    client
+        .handle_callback(&tx, &params)
+        .await
+        .expect("form_post sign-in");
 }
 
 #[tokio::test]
@@ -134,7 +206,10 @@ async fn refresh_rotates_the_refresh_token_and_validates_the_new_id_token() {
     let client = client(&p).await;
     let first = sign_in(&client).await.expect("sign-in");
     let rt = first.refresh_token.clone().expect("refresh token");
-    let second = client.refresh(&rt, first.id_token.as_ref()).await.expect("refresh");
+    let second = client
+        .refresh(&rt, first.id_token.as_ref())
+        .await
+        .expect("refresh");
     assert_ne!(second.access_token, first.access_token);
     let new_rt = second.refresh_token.clone().expect("rotated refresh token");
     assert_ne!(new_rt, rt);
@@ -142,10 +217,16 @@ async fn refresh_rotates_the_refresh_token_and_validates_the_new_id_token() {
         assert_eq!(id.claims().subject(), Some("248289761001"));
     }
     // The old refresh token is dead after rotation: a clear error, never a silent downgrade.
-    let err = client.refresh(&rt, None).await.expect_err("old refresh token refused");
+    let err = client
+        .refresh(&rt, None)
+        .await
+        .expect_err("old refresh token refused");
     assert_eq!(err.code(), 151);
     assert_eq!(err.oauth_error(), Some("invalid_grant"));
-    client.refresh(&new_rt, None).await.expect("new refresh token works");
+    client
+        .refresh(&new_rt, None)
+        .await
+        .expect("new refresh token works");
 }
 
 #[tokio::test]
@@ -183,10 +264,18 @@ async fn signed_userinfo_is_verified() {
 
 #[tokio::test]
 async fn every_signing_algorithm_signs_in() {
-    for alg in [SigningAlg::RS256, SigningAlg::PS256, SigningAlg::ES256, SigningAlg::EdDSA, SigningAlg::HS256] {
+    for alg in [
+        SigningAlg::RS256,
+        SigningAlg::PS256,
+        SigningAlg::ES256,
+        SigningAlg::EdDSA,
+        SigningAlg::HS256,
+    ] {
         let p = provider_with(|c| c.id_token_alg = alg);
         let client = client(&p).await;
-        let tokens = sign_in(&client).await.unwrap_or_else(|e| panic!("{alg:?}: {e}"));
+        let tokens = sign_in(&client)
+            .await
+            .unwrap_or_else(|e| panic!("{alg:?}: {e}"));
         let id = tokens.id_token.expect("id token");
         assert_eq!(id.header().alg.as_str(), alg.as_str());
     }

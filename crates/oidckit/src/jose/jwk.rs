@@ -57,7 +57,14 @@ struct RawJwks<'a> {
     keys: Vec<&'a serde_json::value::RawValue>,
 }
 
-const RSA_ALGS: [Alg; 6] = [Alg::RS256, Alg::RS384, Alg::RS512, Alg::PS256, Alg::PS384, Alg::PS512];
+const RSA_ALGS: [Alg; 6] = [
+    Alg::RS256,
+    Alg::RS384,
+    Alg::RS512,
+    Alg::PS256,
+    Alg::PS384,
+    Alg::PS512,
+];
 
 fn verification_alg(alg: &Alg) -> Option<&'static dyn VerificationAlgorithm> {
     Some(match alg {
@@ -79,21 +86,24 @@ impl VerifyingKey {
     /// Parses one JWK (a JSON object). Fails with code 903 when the key is not a usable
     /// public signature key.
     pub fn from_jwk(json: &str) -> Result<VerifyingKey> {
-        let raw: RawJwk<'_> =
-            serde_json::from_str(json).map_err(|e| Error::invalid_key(format!("JWK is not a JSON object: {e}")))?;
+        let raw: RawJwk<'_> = serde_json::from_str(json)
+            .map_err(|e| Error::invalid_key(format!("JWK is not a JSON object: {e}")))?;
         Self::from_raw(raw)
     }
 
     fn from_raw(raw: RawJwk<'_>) -> Result<VerifyingKey> {
         if raw.use_.as_deref().is_some_and(|u| u != "sig") {
-            return Err(Error::invalid_key("the JWK is not a signature key (use is not \"sig\")"));
+            return Err(Error::invalid_key(
+                "the JWK is not a signature key (use is not \"sig\")",
+            ));
         }
         let declared = raw.alg.as_deref().map(Alg::from);
         let b64 = |field: &Option<String>, name: &str| -> Result<Vec<u8>> {
             let v = field
                 .as_deref()
                 .ok_or_else(|| Error::invalid_key(format!("JWK lacks `{name}`")))?;
-            b64url_decode(v).ok_or_else(|| Error::invalid_key(format!("JWK `{name}` is not base64url")))
+            b64url_decode(v)
+                .ok_or_else(|| Error::invalid_key(format!("JWK `{name}` is not base64url")))
         };
         let kty = raw.kty.as_deref().unwrap_or_default();
         let (kty, bytes, candidates): (&'static str, Vec<u8>, Vec<Alg>) = match kty {
@@ -107,12 +117,18 @@ impl VerifyingKey {
                     Some("P-256") => (Alg::ES256, 32),
                     Some("P-384") => (Alg::ES384, 48),
                     Some("P-521") => (Alg::ES512, 66),
-                    other => return Err(Error::invalid_key(format!("unsupported EC curve {other:?}"))),
+                    other => {
+                        return Err(Error::invalid_key(format!(
+                            "unsupported EC curve {other:?}"
+                        )));
+                    }
                 };
                 let x = b64(&raw.x, "x")?;
                 let y = b64(&raw.y, "y")?;
                 if x.len() != len || y.len() != len {
-                    return Err(Error::invalid_key("EC key coordinates have the wrong length"));
+                    return Err(Error::invalid_key(
+                        "EC key coordinates have the wrong length",
+                    ));
                 }
                 let mut point = Vec::with_capacity(1 + 2 * len);
                 point.push(4);
@@ -122,26 +138,42 @@ impl VerifyingKey {
             }
             "OKP" => {
                 if raw.crv.as_deref() != Some("Ed25519") {
-                    return Err(Error::invalid_key(format!("unsupported OKP curve {:?}", raw.crv)));
+                    return Err(Error::invalid_key(format!(
+                        "unsupported OKP curve {:?}",
+                        raw.crv
+                    )));
                 }
                 ("OKP", b64(&raw.x, "x")?, vec![Alg::EdDSA])
             }
-            other => return Err(Error::invalid_key(format!("unsupported key type {other:?}"))),
+            other => {
+                return Err(Error::invalid_key(format!(
+                    "unsupported key type {other:?}"
+                )));
+            }
         };
         let algs = match declared {
             Some(alg) if candidates.contains(&alg) => vec![alg],
             Some(alg) => {
-                return Err(Error::invalid_key(format!("JWK alg {alg} does not fit key type {kty}")));
+                return Err(Error::invalid_key(format!(
+                    "JWK alg {alg} does not fit key type {kty}"
+                )));
             }
             None => candidates,
         };
         Self::from_bytes(raw.kid, kty, &bytes, &algs)
     }
 
-    fn from_bytes(kid: Option<String>, kty: &'static str, bytes: &[u8], algs: &[Alg]) -> Result<VerifyingKey> {
+    fn from_bytes(
+        kid: Option<String>,
+        kty: &'static str,
+        bytes: &[u8],
+        algs: &[Alg],
+    ) -> Result<VerifyingKey> {
         let mut parsed = Vec::with_capacity(algs.len());
         for alg in algs {
-            let Some(va) = verification_alg(alg) else { continue };
+            let Some(va) = verification_alg(alg) else {
+                continue;
+            };
             let key = ParsedPublicKey::new(va, bytes)
                 .map_err(|e| Error::invalid_key(format!("{kty} key rejected for {alg}: {e}")))?;
             parsed.push((alg.clone(), key));
@@ -170,8 +202,9 @@ impl VerifyingKey {
 
     /// Parses a DER SubjectPublicKeyInfo.
     pub fn from_spki(spki: &[u8]) -> Result<VerifyingKey> {
-        let kind = der::spki_kind(spki)
-            .ok_or_else(|| Error::invalid_key("unsupported or malformed public key (SubjectPublicKeyInfo)"))?;
+        let kind = der::spki_kind(spki).ok_or_else(|| {
+            Error::invalid_key("unsupported or malformed public key (SubjectPublicKeyInfo)")
+        })?;
         let (kty, algs): (&'static str, Vec<Alg>) = match kind {
             SpkiKind::Rsa => ("RSA", RSA_ALGS.to_vec()),
             SpkiKind::EcP256 => ("EC", vec![Alg::ES256]),
@@ -220,7 +253,14 @@ impl fmt::Debug for VerifyingKey {
         f.debug_struct("VerifyingKey")
             .field("kid", &self.kid)
             .field("kty", &self.kty)
-            .field("algs", &self.parsed.iter().map(|(a, _)| a.as_str()).collect::<Vec<_>>())
+            .field(
+                "algs",
+                &self
+                    .parsed
+                    .iter()
+                    .map(|(a, _)| a.as_str())
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -229,13 +269,15 @@ impl Jwks {
     /// Parses a JWKS document (`{"keys":[…]}`). Fails with code 903 only when the document itself
     /// is not a JSON object with a `keys` array; unusable keys are skipped.
     pub fn from_json(bytes: &[u8]) -> Result<Jwks> {
-        let raw: RawJwks<'_> = serde_json::from_slice(bytes)
-            .map_err(|e| Error::invalid_key(format!("JWKS is not a JSON object with a keys array: {e}")))?;
+        let raw: RawJwks<'_> = serde_json::from_slice(bytes).map_err(|e| {
+            Error::invalid_key(format!("JWKS is not a JSON object with a keys array: {e}"))
+        })?;
         let mut jwks = Jwks::default();
         for key in raw.keys {
-            match serde_json::from_str::<RawJwk<'_>>(key.get()).map_err(|_| ()).and_then(|k| {
-                VerifyingKey::from_raw(k).map_err(|_| ())
-            }) {
+            match serde_json::from_str::<RawJwk<'_>>(key.get())
+                .map_err(|_| ())
+                .and_then(|k| VerifyingKey::from_raw(k).map_err(|_| ()))
+            {
                 Ok(k) => jwks.keys.push(k),
                 Err(()) => jwks.skipped += 1,
             }
@@ -260,7 +302,11 @@ impl Jwks {
 
     /// Selects the key for a token: by `kid` when the token has one; otherwise the single key that
     /// supports `alg`. `Err(n)` gives the number of candidate keys when the choice is not exactly one.
-    pub fn select(&self, kid: Option<&str>, alg: &Alg) -> std::result::Result<&VerifyingKey, usize> {
+    pub fn select(
+        &self,
+        kid: Option<&str>,
+        alg: &Alg,
+    ) -> std::result::Result<&VerifyingKey, usize> {
         let mut found = None;
         let mut count = 0;
         for key in &self.keys {
@@ -284,7 +330,10 @@ impl Jwks {
 
 impl fmt::Debug for Jwks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Jwks").field("keys", &self.keys).field("skipped", &self.skipped).finish()
+        f.debug_struct("Jwks")
+            .field("keys", &self.keys)
+            .field("skipped", &self.skipped)
+            .finish()
     }
 }
 

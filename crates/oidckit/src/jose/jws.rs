@@ -54,13 +54,18 @@ impl<'a> CompactJws<'a> {
     pub fn parse(token: &'a str) -> Result<CompactJws<'a>> {
         let token = token.trim();
         let mut parts = token.splitn(4, '.');
-        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(h), Some(p), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             let dots = token.matches('.').count();
             return Err(Error::malformed(if dots == 4 {
-                "the token is an encrypted JWE (5 parts); encrypted ID tokens are not supported".to_string()
+                "the token is an encrypted JWE (5 parts); encrypted ID tokens are not supported"
+                    .to_string()
             } else {
-                format!("a compact JWS has 3 dot-separated parts, this has {}", dots + 1)
+                format!(
+                    "a compact JWS has 3 dot-separated parts, this has {}",
+                    dots + 1
+                )
             }));
         };
         if h.is_empty() {
@@ -68,11 +73,16 @@ impl<'a> CompactJws<'a> {
         }
         let header_bytes =
             b64url_decode(h).ok_or_else(|| Error::malformed("the header is not base64url"))?;
-        let raw: RawHeader = serde_json::from_slice(&header_bytes)
-            .map_err(|e| Error::malformed(format!("the header is not a JSON object with a string alg: {e}")))?;
+        let raw: RawHeader = serde_json::from_slice(&header_bytes).map_err(|e| {
+            Error::malformed(format!(
+                "the header is not a JSON object with a string alg: {e}"
+            ))
+        })?;
         let signature =
             b64url_decode(s).ok_or_else(|| Error::malformed("the signature is not base64url"))?;
-        if p.bytes().any(|b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_')) {
+        if p.bytes()
+            .any(|b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        {
             return Err(Error::malformed("the payload is not base64url"));
         }
         Ok(CompactJws {
@@ -101,7 +111,8 @@ impl<'a> CompactJws<'a> {
 
     /// Decodes the payload. Only trust it after verifying the signature.
     pub fn payload(&self) -> Result<Vec<u8>> {
-        b64url_decode(self.payload_b64).ok_or_else(|| Error::malformed("the payload is not base64url"))
+        b64url_decode(self.payload_b64)
+            .ok_or_else(|| Error::malformed("the payload is not base64url"))
     }
 }
 
@@ -124,7 +135,15 @@ mod tests {
 
     #[test]
     fn refuses_wrong_shapes_with_901() {
-        for bad in ["", "a.b", "a.b.c.d", "a.b.c.d.e", "!!.e30.", "e30.e30.***", "bnVsbA.e30."] {
+        for bad in [
+            "",
+            "a.b",
+            "a.b.c.d",
+            "a.b.c.d.e",
+            "!!.e30.",
+            "e30.e30.***",
+            "bnVsbA.e30.",
+        ] {
             let err = CompactJws::parse(bad).expect_err(bad);
             assert_eq!(err.code(), 901, "{bad}");
         }

@@ -2,7 +2,9 @@
 //! and talks real HTTP to it.
 #![allow(dead_code)]
 
-use oidckit::{AuthTransaction, AuthorizationRequest, CallbackParams, Client, ClientConfig, TokenSet};
+use oidckit::{
+    AuthTransaction, AuthorizationRequest, CallbackParams, Client, ClientConfig, TokenSet,
+};
 use oidckit_mock::{MockConfig, MockProvider};
 
 /// A redirect URI the mock accepts; nothing listens there, the scripted browser stops at the redirect.
@@ -19,7 +21,9 @@ pub fn provider_with(f: impl FnOnce(&mut MockConfig)) -> MockProvider {
 }
 
 pub fn config(p: &MockProvider) -> ClientConfig {
-    ClientConfig::new(p.issuer(), "test-client").with_secret("test-secret").with_redirect_uri(REDIRECT)
+    ClientConfig::new(p.issuer(), "test-client")
+        .with_secret("test-secret")
+        .with_redirect_uri(REDIRECT)
 }
 
 pub async fn client(p: &MockProvider) -> Client {
@@ -35,7 +39,8 @@ pub async fn client_with(p: &MockProvider, f: impl FnOnce(&mut ClientConfig)) ->
 /// Builds the authorization URL, lets the scripted browser follow it, and returns the callback.
 pub fn authorize(client: &Client, req: &AuthorizationRequest) -> (AuthTransaction, CallbackParams) {
     let (url, tx) = client.authorization_url(req).expect("authorization URL");
-    let outcome = oidckit_mock::browser::authorize(&url).expect("provider answers the authorization request");
+    let outcome =
+        oidckit_mock::browser::authorize(&url).expect("provider answers the authorization request");
     let params = match &outcome.form_post {
         Some(fields) => CallbackParams::from_pairs(fields.clone()),
         None => CallbackParams::from_url(&outcome.redirect_to),
