@@ -57,11 +57,13 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub mod authorize;
+pub mod browser;
 pub mod config;
 pub mod discovery;
 pub mod error;
 pub mod id_token;
 pub mod jose;
+pub mod loopback;
 pub mod token;
 pub mod userinfo;
 

@@ -2,6 +2,9 @@
 
 use serde::Deserialize;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
 use super::{Alg, b64url_decode};
 use crate::{Error, Result};
 
@@ -36,8 +39,9 @@ pub struct JwsHeader {
 }
 
 #[derive(Deserialize)]
-struct RawHeader {
-    alg: String,
+struct RawHeader<'a> {
+    #[serde(borrow)]
+    alg: std::borrow::Cow<'a, str>,
     #[serde(default)]
     kid: Option<String>,
     #[serde(default)]
@@ -71,9 +75,20 @@ impl<'a> CompactJws<'a> {
         if h.is_empty() {
             return Err(Error::malformed("the header part is empty"));
         }
-        let header_bytes =
-            b64url_decode(h).ok_or_else(|| Error::malformed("the header is not base64url"))?;
-        let raw: RawHeader = serde_json::from_slice(&header_bytes).map_err(|e| {
+        // Headers are small: decode on the stack when it fits, to keep allocations off the hot path.
+        let mut stack = [0u8; 384];
+        let heap;
+        let header_bytes: &[u8] = if h.len() <= 512 {
+            let n = URL_SAFE_NO_PAD
+                .decode_slice(h.as_bytes(), &mut stack)
+                .map_err(|_| Error::malformed("the header is not base64url"))?;
+            &stack[..n]
+        } else {
+            heap =
+                b64url_decode(h).ok_or_else(|| Error::malformed("the header is not base64url"))?;
+            &heap
+        };
+        let raw: RawHeader<'_> = serde_json::from_slice(header_bytes).map_err(|e| {
             Error::malformed(format!(
                 "the header is not a JSON object with a string alg: {e}"
             ))
@@ -87,7 +102,7 @@ impl<'a> CompactJws<'a> {
         }
         Ok(CompactJws {
             header: JwsHeader {
-                alg: Alg::from(raw.alg.as_str()),
+                alg: Alg::from(&*raw.alg),
                 kid: raw.kid,
                 typ: raw.typ,
                 cty: raw.cty,

@@ -6,6 +6,7 @@
 //! Nothing of the payload is trusted or even parsed before the signature verifies.
 
 use std::fmt;
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_lc_rs::hmac;
@@ -15,12 +16,19 @@ use crate::error::ClaimCheck;
 use crate::jose::{Alg, CompactJws, Jwks, JwsHeader, half_hash};
 use crate::{Error, Result};
 
+mod registered;
+
+use registered::{Field, Registered, optional_str, optional_time, required_str, required_time};
+
 /// A verified ID token: the raw JWT, its header and its claims.
 #[derive(Clone)]
 pub struct IdToken {
     raw: String,
     header: JwsHeader,
-    claims: Claims,
+    /// The decoded payload, a JSON object (checked during validation).
+    payload: Vec<u8>,
+    /// The claims map, built on first access: validation itself reads the claims zero-copy.
+    claims: OnceLock<Claims>,
 }
 
 /// The claims of a verified token, with typed accessors for the registered ones; every other
@@ -53,6 +61,8 @@ pub struct Checks<'a> {
 /// Cheap to clone? No: build it once and share it (it holds parsed HMAC keys).
 pub struct Validator {
     issuer: String,
+    /// Whether `issuer` is Microsoft's `{tenantid}` template (computed once).
+    tenant_template: bool,
     client_id: String,
     allowed: Vec<Alg>,
     hmac: Vec<(Alg, hmac::Key)>,
@@ -62,8 +72,10 @@ pub struct Validator {
 impl Validator {
     /// A validator for `issuer` and `client_id` that accepts `RS256` only, with a 60 s leeway.
     pub fn new(issuer: impl Into<String>, client_id: impl Into<String>) -> Validator {
+        let issuer = issuer.into();
         Validator {
-            issuer: issuer.into(),
+            tenant_template: issuer.contains("{tenantid}"),
+            issuer,
             client_id: client_id.into(),
             allowed: vec![Alg::RS256],
             hmac: Vec::new(),
@@ -121,12 +133,13 @@ impl Validator {
     pub fn validate(&self, token: &str, jwks: &Jwks, checks: &Checks<'_>) -> Result<IdToken> {
         let jws = CompactJws::parse(token)?;
         self.verify_signature(&jws, jwks)?;
-        let claims = Claims::from_payload(&jws.payload()?)?;
-        self.check_claims(&jws.header.alg, &claims, checks)?;
+        let payload = jws.payload()?;
+        self.check_claims(&jws.header.alg, &Registered::parse(&payload)?, checks)?;
         Ok(IdToken {
             raw: token.trim().to_string(),
             header: jws.header,
-            claims,
+            payload,
+            claims: OnceLock::new(),
         })
     }
 
@@ -192,23 +205,23 @@ impl Validator {
     }
 
     /// The claim checks of Core §3.1.3.7 steps 2–13 (signature excluded).
-    pub fn check_claims(&self, alg: &Alg, claims: &Claims, checks: &Checks<'_>) -> Result<()> {
+    fn check_claims(&self, alg: &Alg, claims: &Registered<'_>, checks: &Checks<'_>) -> Result<()> {
         let now = unix_time(checks.now.unwrap_or_else(SystemTime::now));
         let leeway = self.leeway;
 
         // iss: exact match, or Microsoft's {tenantid} template filled with the token's tid.
-        let iss = claims.required_str("iss")?;
-        let expected_iss = if self.issuer.contains("{tenantid}") {
-            let tid = claims.required_str("tid")?;
-            self.issuer.replace("{tenantid}", tid)
-        } else {
-            self.issuer.clone()
-        };
-        if iss != expected_iss {
-            return Err(mismatch("iss", &expected_iss, iss));
+        let iss = required_str(&claims.iss, "iss")?;
+        if self.tenant_template {
+            let tid = required_str(&claims.tid, "tid")?;
+            let expected = self.issuer.replace("{tenantid}", tid);
+            if iss != expected {
+                return Err(mismatch("iss", &expected, iss));
+            }
+        } else if iss != self.issuer {
+            return Err(mismatch("iss", &self.issuer, iss));
         }
 
-        let sub = claims.required_str("sub")?;
+        let sub = required_str(&claims.sub, "sub")?;
         if sub.is_empty() {
             return Err(Error::claim(
                 "sub",
@@ -219,31 +232,45 @@ impl Validator {
         }
 
         // aud must contain client_id; several audiences need azp; azp must be client_id.
-        let aud = claims.audiences()?;
-        if !aud.contains(&self.client_id.as_str()) {
+        let client_id = self.client_id.as_str();
+        let (has_client, audiences) = match &claims.aud {
+            Some(Field::Str(a)) => (a == client_id, 1),
+            Some(Field::Strs(list)) if !list.is_empty() => {
+                (list.iter().any(|a| a == client_id), list.len())
+            }
+            Some(_) => {
+                return Err(Error::claim(
+                    "aud",
+                    ClaimCheck::WrongType,
+                    Some("a string or array of strings".into()),
+                    None,
+                ));
+            }
+            None => return Err(Error::claim("aud", ClaimCheck::Missing, None, None)),
+        };
+        if !has_client {
             return Err(Error::claim(
                 "aud",
                 ClaimCheck::Mismatch,
-                Some(format!("{:?}", self.client_id)),
-                Some(format!("{aud:?}")),
+                Some(format!("{client_id:?}")),
+                Some(format!("{:?}", claims.aud)),
             ));
         }
-        match claims.0.get("azp") {
-            Some(Value::String(azp)) if azp == &self.client_id => {}
-            Some(Value::String(azp)) => return Err(mismatch("azp", &self.client_id, azp)),
-            Some(_) => return Err(Error::claim("azp", ClaimCheck::WrongType, None, None)),
-            None if aud.len() > 1 => {
+        match optional_str(&claims.azp, "azp")? {
+            Some(azp) if azp == client_id => {}
+            Some(azp) => return Err(mismatch("azp", client_id, azp)),
+            None if audiences > 1 => {
                 return Err(Error::claim(
                     "azp",
                     ClaimCheck::Missing,
-                    Some(format!("{:?}", self.client_id)),
+                    Some(format!("{client_id:?}")),
                     None,
                 ));
             }
             None => {}
         }
 
-        let exp = claims.required_time("exp")?;
+        let exp = required_time(&claims.exp, "exp")?;
         if now > exp.saturating_add(leeway) {
             return Err(Error::claim(
                 "exp",
@@ -252,7 +279,7 @@ impl Validator {
                 Some(exp.to_string()),
             ));
         }
-        let iat = claims.required_time("iat")?;
+        let iat = required_time(&claims.iat, "iat")?;
         if iat > now.saturating_add(leeway) {
             return Err(Error::claim(
                 "iat",
@@ -261,7 +288,7 @@ impl Validator {
                 Some(iat.to_string()),
             ));
         }
-        if let Some(nbf) = claims.optional_time("nbf")? {
+        if let Some(nbf) = optional_time(&claims.nbf, "nbf")? {
             if nbf > now.saturating_add(leeway) {
                 return Err(Error::claim(
                     "nbf",
@@ -273,10 +300,9 @@ impl Validator {
         }
 
         if let Some(expected) = checks.nonce {
-            match claims.0.get("nonce") {
-                Some(Value::String(n)) if n == expected => {}
-                Some(Value::String(n)) => return Err(mismatch("nonce", expected, n)),
-                Some(_) => return Err(Error::claim("nonce", ClaimCheck::WrongType, None, None)),
+            match optional_str(&claims.nonce, "nonce")? {
+                Some(n) if n == expected => {}
+                Some(n) => return Err(mismatch("nonce", expected, n)),
                 None => {
                     return Err(Error::claim(
                         "nonce",
@@ -289,7 +315,7 @@ impl Validator {
         }
 
         if let Some(max_age) = checks.max_age {
-            let auth_time = claims.optional_time("auth_time")?.ok_or_else(|| {
+            let auth_time = optional_time(&claims.auth_time, "auth_time")?.ok_or_else(|| {
                 Error::claim(
                     "auth_time",
                     ClaimCheck::Missing,
@@ -302,20 +328,26 @@ impl Validator {
                 return Err(Error::claim(
                     "auth_time",
                     ClaimCheck::TooOld,
-                    Some(format!(">= {}", now - max_age)),
+                    Some(format!(">= {}", now.saturating_sub(max_age))),
                     Some(auth_time.to_string()),
                 ));
             }
         }
 
         check_hash(
-            claims,
+            &claims.at_hash,
             "at_hash",
             alg,
             checks.access_token,
             checks.require_at_hash,
         )?;
-        check_hash(claims, "c_hash", alg, checks.code, checks.require_c_hash)?;
+        check_hash(
+            &claims.c_hash,
+            "c_hash",
+            alg,
+            checks.code,
+            checks.require_c_hash,
+        )?;
         Ok(())
     }
 }
@@ -340,25 +372,23 @@ impl fmt::Debug for Validator {
 }
 
 fn check_hash(
-    claims: &Claims,
+    field: &Option<Field<'_>>,
     name: &'static str,
     alg: &Alg,
     value: Option<&str>,
     required: bool,
 ) -> Result<()> {
-    match (claims.0.get(name), value) {
-        (Some(Value::String(found)), Some(value)) => {
+    match (optional_str(field, name)?, value) {
+        (Some(found), Some(value)) => {
             let expected = half_hash(alg, value)
                 .ok_or_else(|| Error::claim(name, ClaimCheck::Mismatch, None, None))?;
-            if found != &expected {
+            if found != expected {
                 return Err(mismatch(name, &expected, found));
             }
             Ok(())
         }
-        (Some(Value::String(_)), None) | (None, None) => Ok(()),
-        (Some(_), _) => Err(Error::claim(name, ClaimCheck::WrongType, None, None)),
         (None, Some(_)) if required => Err(Error::claim(name, ClaimCheck::Missing, None, None)),
-        (None, Some(_)) => Ok(()),
+        _ => Ok(()),
     }
 }
 
@@ -391,7 +421,10 @@ impl IdToken {
 
     /// The verified claims.
     pub fn claims(&self) -> &Claims {
-        &self.claims
+        // The payload was fully parsed as a JSON object during validation, so this cannot fail;
+        // an empty map would only hide a bug, never accept a token.
+        self.claims
+            .get_or_init(|| Claims::from_payload(&self.payload).unwrap_or_default())
     }
 }
 
@@ -400,7 +433,7 @@ impl fmt::Debug for IdToken {
         f.debug_struct("IdToken")
             .field("raw", &"[redacted]")
             .field("header", &self.header)
-            .field("claims", &self.claims)
+            .field("claims", self.claims())
             .finish()
     }
 }
@@ -475,19 +508,6 @@ impl Claims {
         self.get_str("nonce")
     }
 
-    fn required_str(&self, name: &'static str) -> Result<&str> {
-        match self.0.get(name) {
-            Some(Value::String(s)) => Ok(s),
-            Some(_) => Err(Error::claim(
-                name,
-                ClaimCheck::WrongType,
-                Some("a string".into()),
-                None,
-            )),
-            None => Err(Error::claim(name, ClaimCheck::Missing, None, None)),
-        }
-    }
-
     fn audiences(&self) -> Result<Vec<&str>> {
         match self.0.get("aud") {
             Some(Value::String(s)) => Ok(vec![s.as_str()]),
@@ -530,11 +550,6 @@ impl Claims {
                 None,
             )),
         }
-    }
-
-    fn required_time(&self, name: &'static str) -> Result<i64> {
-        self.optional_time(name)?
-            .ok_or_else(|| Error::claim(name, ClaimCheck::Missing, None, None))
     }
 }
 

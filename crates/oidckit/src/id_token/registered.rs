@@ -1,0 +1,214 @@
+//! A zero-copy view of the registered claims, decoded straight from the payload bytes for the
+//! checks; the full claims map is only built when the application asks for it.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::error::ClaimCheck;
+use crate::{Error, Result};
+
+/// One claim value, as far as the checks care: a string, a number, a list of strings, or anything else.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Field<'a> {
+    Str(Cow<'a, str>),
+    Int(i64),
+    Float(f64),
+    Strs(Vec<Cow<'a, str>>),
+    Other,
+}
+
+/// The claims the validator checks. Unknown claims are skipped (but the JSON is still fully validated).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Registered<'a> {
+    #[serde(borrow, default)]
+    pub iss: Option<Field<'a>>,
+    #[serde(borrow, default)]
+    pub sub: Option<Field<'a>>,
+    #[serde(borrow, default)]
+    pub aud: Option<Field<'a>>,
+    #[serde(borrow, default)]
+    pub azp: Option<Field<'a>>,
+    #[serde(borrow, default)]
+    pub exp: Option<Field<'a>>,
+    #[serde(borrow, default)]
+    pub iat: Option<Field<'a>>,
+    #[serde(borrow, default)]
+    pub nbf: Option<Field<'a>>,
+    #[serde(borrow, default)]
+    pub nonce: Option<Field<'a>>,
+    #[serde(borrow, default)]
+    pub auth_time: Option<Field<'a>>,
+    #[serde(borrow, default)]
+    pub at_hash: Option<Field<'a>>,
+    #[serde(borrow, default)]
+    pub c_hash: Option<Field<'a>>,
+    #[serde(borrow, default)]
+    pub tid: Option<Field<'a>>,
+}
+
+impl<'a> Registered<'a> {
+    /// Parses the payload; code 901 when it is not a JSON object (or repeats a registered claim).
+    pub fn parse(payload: &'a [u8]) -> Result<Registered<'a>> {
+        if payload.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(Error::malformed("the claims are not a JSON object"));
+        }
+        serde_json::from_slice(payload)
+            .map_err(|e| Error::malformed(format!("the claims are not valid JSON: {e}")))
+    }
+}
+
+/// A string claim that must be present.
+pub(crate) fn required_str<'f>(
+    field: &'f Option<Field<'_>>,
+    name: &'static str,
+) -> Result<&'f str> {
+    optional_str(field, name)?.ok_or_else(|| Error::claim(name, ClaimCheck::Missing, None, None))
+}
+
+/// A string claim that may be absent.
+pub(crate) fn optional_str<'f>(
+    field: &'f Option<Field<'_>>,
+    name: &'static str,
+) -> Result<Option<&'f str>> {
+    match field {
+        None => Ok(None),
+        Some(Field::Str(s)) => Ok(Some(s)),
+        Some(_) => Err(Error::claim(
+            name,
+            ClaimCheck::WrongType,
+            Some("a string".into()),
+            None,
+        )),
+    }
+}
+
+/// A time claim (seconds since the epoch) that may be absent.
+pub(crate) fn optional_time(field: &Option<Field<'_>>, name: &'static str) -> Result<Option<i64>> {
+    match field {
+        None => Ok(None),
+        Some(Field::Int(i)) => Ok(Some(*i)),
+        Some(Field::Float(f)) if f.is_finite() => Ok(Some(*f as i64)),
+        Some(_) => Err(Error::claim(
+            name,
+            ClaimCheck::WrongType,
+            Some("seconds since the epoch".into()),
+            None,
+        )),
+    }
+}
+
+/// A time claim that must be present.
+pub(crate) fn required_time(field: &Option<Field<'_>>, name: &'static str) -> Result<i64> {
+    optional_time(field, name)?.ok_or_else(|| Error::claim(name, ClaimCheck::Missing, None, None))
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Field<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Field<'a>, D::Error> {
+        d.deserialize_any(FieldVisitor(std::marker::PhantomData))
+    }
+}
+
+struct FieldVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for FieldVisitor<'a> {
+    type Value = Field<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> std::result::Result<Field<'a>, E> {
+        Ok(Field::Str(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Field<'a>, E> {
+        Ok(Field::Str(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Field<'a>, E> {
+        Ok(Field::Str(Cow::Owned(v)))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Field<'a>, E> {
+        Ok(Field::Int(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Field<'a>, E> {
+        Ok(i64::try_from(v)
+            .map(Field::Int)
+            .unwrap_or(Field::Float(v as f64)))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<Field<'a>, E> {
+        Ok(Field::Float(v))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> std::result::Result<Field<'a>, E> {
+        Ok(Field::Other)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<Field<'a>, E> {
+        Ok(Field::Other)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Field<'a>, A::Error> {
+        let mut items = Vec::new();
+        let mut all_strings = true;
+        while let Some(item) = seq.next_element::<Field<'a>>()? {
+            match item {
+                Field::Str(s) => items.push(s),
+                _ => all_strings = false,
+            }
+        }
+        Ok(if all_strings {
+            Field::Strs(items)
+        } else {
+            Field::Other
+        })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Field<'a>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Field::Other)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn borrows_plain_strings_and_types_the_rest() {
+        let r = Registered::parse(br#"{"iss":"a","aud":["x","y"],"exp":1.5e9,"iat":10,"nbf":true,"sub":"s\u0041","other":{"k":[1]}}"#)
+            .expect("parses");
+        assert!(matches!(r.iss, Some(Field::Str(Cow::Borrowed("a")))));
+        assert_eq!(
+            r.aud,
+            Some(Field::Strs(vec![Cow::Borrowed("x"), Cow::Borrowed("y")]))
+        );
+        assert_eq!(
+            optional_time(&r.exp, "exp").expect("time"),
+            Some(1_500_000_000)
+        );
+        assert_eq!(required_time(&r.iat, "iat").expect("time"), 10);
+        assert_eq!(required_str(&r.sub, "sub").expect("str"), "sA");
+        assert_eq!(optional_time(&r.nbf, "nbf").expect_err("bool").code(), 903);
+    }
+
+    #[test]
+    fn refuses_non_objects_and_repeated_registered_claims() {
+        for bad in [
+            &b"[]"[..],
+            b"1",
+            b"\"x\"",
+            b"{\"iss\":\"a\",\"iss\":\"b\"}",
+            b"{",
+            b"",
+        ] {
+            assert_eq!(Registered::parse(bad).expect_err("bad").code(), 901);
+        }
+    }
+}

@@ -1,0 +1,530 @@
+//! Native-app sign-in through a loopback redirect (RFC 8252 §7.3): a tiny HTTP/1.1 server on
+//! `127.0.0.1` receives the authorization response from the user's browser.
+//!
+//! The server accepts the response as a query string (`response_mode=query`), as a `form_post`
+//! body, and, for fragment responses (implicit and hybrid flows), serves a small page whose
+//! script relays `location.hash` back to the server with a same-origin `POST` to
+//! [`RELAY_PATH`]. Unrelated requests (favicon, probes, other paths) are answered `404` and do
+//! not end the wait. Every read is bounded in size and time.
+//!
+//! [`sign_in`] does the whole desktop sign-in: start the server, build the URL with the
+//! server's redirect URI, open the browser, wait, and complete the sign-in with
+//! [`Client::handle_callback`].
+//!
+//! It binds `127.0.0.1` only, never a wildcard address: nothing outside this machine can reach it.
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+
+use crate::browser::{self, BrowserOptions};
+use crate::{AuthorizationRequest, CallbackParams, Client, Error, Result, TokenSet};
+
+/// The path the fragment relay page posts `location.hash` to.
+pub const RELAY_PATH: &str = "/oidckit-relay";
+
+/// Most connections served at once while waiting; more are closed unanswered.
+const MAX_CONNECTIONS: usize = 32;
+
+/// Settings of a [`LoopbackServer`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct LoopbackConfig {
+    /// The port to listen on; 0 picks a free ephemeral port. Default: 0.
+    pub port: u16,
+    /// The path of the redirect URI, e.g. `/callback`. Default: `/`.
+    pub path: String,
+    /// How long to wait for the browser to come back. Default: 300 s.
+    pub timeout: Duration,
+    /// Text of the page shown after a successful sign-in.
+    /// Default: "Signed in. You can close this window and return to the application."
+    pub success_message: String,
+    /// Text of the page shown when the sign-in failed; the reason follows it.
+    /// Default: "Sign-in failed."
+    pub failure_message: String,
+    /// Largest request (head and body) read from the browser. Default: 64 KiB.
+    pub max_request_size: usize,
+    /// Deadline for reading one request from a connection. Default: 10 s.
+    pub read_timeout: Duration,
+}
+
+impl Default for LoopbackConfig {
+    fn default() -> LoopbackConfig {
+        LoopbackConfig {
+            port: 0,
+            path: "/".into(),
+            timeout: Duration::from_secs(300),
+            success_message: "Signed in. You can close this window and return to the application."
+                .into(),
+            failure_message: "Sign-in failed.".into(),
+            max_request_size: 64 * 1024,
+            read_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A loopback HTTP server waiting for authorization responses. One server can serve several
+/// sign-ins one after the other ([`LoopbackServer::wait`] may be called again).
+#[derive(Debug)]
+pub struct LoopbackServer {
+    listener: TcpListener,
+    port: u16,
+    path: String,
+    config: LoopbackConfig,
+}
+
+/// An authorization response received by the server. The browser's connection stays open so
+/// that the application can show the outcome: call [`Callback::respond`] once the response has
+/// been handled (dropping it closes the connection with no page).
+pub struct Callback {
+    params: CallbackParams,
+    stream: TcpStream,
+    success_message: String,
+    failure_message: String,
+}
+
+impl fmt::Debug for Callback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Callback")
+            .field("params", &self.params)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Everything [`sign_in`] needs besides the client.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct SignInOptions {
+    /// The loopback server settings. Default: see [`LoopbackConfig`].
+    pub server: LoopbackConfig,
+    /// How to open the browser. Default: the system browser.
+    pub browser: BrowserOptions,
+    /// Parameters of the authorization request; its `redirect_uri` is replaced by the
+    /// server's. Default: none.
+    pub request: AuthorizationRequest,
+}
+
+/// Signs the user in with the system browser: starts a loopback server, opens the browser at
+/// the authorization URL (redirect URI `http://127.0.0.1:PORT/PATH`), waits for the response
+/// and completes the sign-in. The `client` may have been discovered with any redirect URI;
+/// the server's is used for this request.
+///
+/// Errors: 201 when the browser does not come back within `options.server.timeout`; every
+/// error of [`Client::handle_callback`]; 1120 when the server cannot listen.
+pub async fn sign_in(client: &Client, options: &SignInOptions) -> Result<TokenSet> {
+    let server = LoopbackServer::bind(options.server.clone()).await?;
+    sign_in_with(client, &server, &options.browser, &options.request).await
+}
+
+/// [`sign_in`] with a server that is already running (so it can be reused).
+pub async fn sign_in_with(
+    client: &Client,
+    server: &LoopbackServer,
+    browser_options: &BrowserOptions,
+    request: &AuthorizationRequest,
+) -> Result<TokenSet> {
+    let mut request = request.clone();
+    request.redirect_uri = Some(server.redirect_uri());
+    let (url, tx) = client.authorization_url(&request)?;
+    browser::open(&url, browser_options);
+    let callback = server.wait().await?;
+    let result = client.handle_callback(&tx, callback.params()).await;
+    callback
+        .respond(result.as_ref().map(|_| ()).map_err(|e| e.to_string()))
+        .await;
+    result
+}
+
+impl LoopbackServer {
+    /// Starts listening on `127.0.0.1` (never another address). Code 1120 when the port is
+    /// taken or cannot be bound; 921 when the path is not an absolute path.
+    pub async fn bind(config: LoopbackConfig) -> Result<LoopbackServer> {
+        let path = normalize_path(&config.path)?;
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, config.port));
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| bind_error(addr, e))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| bind_error(addr, e))?
+            .port();
+        Ok(LoopbackServer {
+            listener,
+            port,
+            path,
+            config,
+        })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The redirect URI to register and send: `http://127.0.0.1:PORT/PATH`.
+    pub fn redirect_uri(&self) -> String {
+        format!("http://127.0.0.1:{}{}", self.port, self.path)
+    }
+
+    /// The settings the server runs with.
+    pub fn config(&self) -> &LoopbackConfig {
+        &self.config
+    }
+
+    /// Waits for the next authorization response (query, `form_post` or relayed fragment),
+    /// serving the relay page and ignoring unrelated requests meanwhile. Code 201 after
+    /// `config.timeout`.
+    pub async fn wait(&self) -> Result<Callback> {
+        self.wait_for(self.config.timeout).await
+    }
+
+    /// [`LoopbackServer::wait`] with another timeout.
+    pub async fn wait_for(&self, timeout: Duration) -> Result<Callback> {
+        let waiting = self.accept_until_callback();
+        match tokio::time::timeout(timeout, waiting).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Timeout {
+                what: "the browser to return the authorization response".into(),
+                seconds: timeout.as_secs(),
+            }),
+        }
+    }
+
+    async fn accept_until_callback(&self) -> Result<Callback> {
+        let mut connections: JoinSet<Option<(CallbackParams, TcpStream)>> = JoinSet::new();
+        loop {
+            tokio::select! {
+                accepted = self.listener.accept() => {
+                    // A failed accept (e.g. the peer reset at once) is not the end of the wait.
+                    let Ok((stream, _)) = accepted else { continue };
+                    if connections.len() >= MAX_CONNECTIONS {
+                        continue;
+                    }
+                    connections.spawn(serve(stream, self.port, self.path.clone(), self.config.clone()));
+                }
+                Some(done) = connections.join_next(), if !connections.is_empty() => {
+                    if let Ok(Some((params, stream))) = done {
+                        return Ok(Callback {
+                            params,
+                            stream,
+                            success_message: self.config.success_message.clone(),
+                            failure_message: self.config.failure_message.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Callback {
+    /// The authorization response parameters.
+    pub fn params(&self) -> &CallbackParams {
+        &self.params
+    }
+
+    /// Shows the browser the success page (`Ok`) or the failure page with the reason (`Err`),
+    /// and closes the connection. Write errors are ignored: the browser may have gone.
+    pub async fn respond(mut self, outcome: std::result::Result<(), String>) {
+        let (status, body) = match outcome {
+            Ok(()) => ("200 OK", page("Signed in", &self.success_message, None)),
+            Err(reason) => (
+                "400 Bad Request",
+                page("Sign-in failed", &self.failure_message, Some(&reason)),
+            ),
+        };
+        write_response(&mut self.stream, status, &body).await;
+    }
+}
+
+/// Reads and answers one request. Returns the parameters and the open stream when the request
+/// is an authorization response.
+async fn serve(
+    mut stream: TcpStream,
+    port: u16,
+    path: String,
+    config: LoopbackConfig,
+) -> Option<(CallbackParams, TcpStream)> {
+    let request = match tokio::time::timeout(
+        config.read_timeout,
+        read_request(&mut stream, config.max_request_size),
+    )
+    .await
+    {
+        Ok(Ok(r)) => r,
+        Ok(Err(status)) => {
+            write_response(
+                &mut stream,
+                status,
+                &page("Bad request", "The request could not be read.", None),
+            )
+            .await;
+            return None;
+        }
+        Err(_) => return None,
+    };
+    if !host_allowed(request.header("host"), port) {
+        // DNS rebinding: a page of another site must not talk to us under its own name.
+        write_response(
+            &mut stream,
+            "400 Bad Request",
+            &page("Bad request", "Unexpected Host header.", None),
+        )
+        .await;
+        return None;
+    }
+    let (req_path, query) = match request.target.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (request.target.as_str(), None),
+    };
+    let is_form = request.header("content-type").is_some_and(|c| {
+        c.to_ascii_lowercase()
+            .starts_with("application/x-www-form-urlencoded")
+    });
+    match (request.method.as_str(), req_path) {
+        ("GET", p) if p == path => {
+            let params = CallbackParams::from_query(query.unwrap_or(""));
+            if is_authorization_response(&params) {
+                return Some((params, stream));
+            }
+            write_response(&mut stream, "200 OK", &relay_page()).await;
+            None
+        }
+        ("POST", p) if (p == path || p == RELAY_PATH) && is_form => {
+            let body = String::from_utf8_lossy(&request.body);
+            let params = CallbackParams::from_query(&body);
+            if is_authorization_response(&params) {
+                return Some((params, stream));
+            }
+            write_response(
+                &mut stream,
+                "400 Bad Request",
+                &page(
+                    "Bad request",
+                    "No authorization response in this request.",
+                    None,
+                ),
+            )
+            .await;
+            None
+        }
+        _ => {
+            write_response(
+                &mut stream,
+                "404 Not Found",
+                &page("Not found", "Nothing here.", None),
+            )
+            .await;
+            None
+        }
+    }
+}
+
+fn is_authorization_response(params: &CallbackParams) -> bool {
+    ["code", "state", "error", "id_token", "access_token"]
+        .iter()
+        .any(|k| params.get(k).is_some())
+}
+
+fn host_allowed(host: Option<&str>, port: u16) -> bool {
+    match host {
+        None => true,
+        Some(h) => {
+            let h = h.trim().to_ascii_lowercase();
+            let name = h.strip_suffix(&format!(":{port}")).unwrap_or(&h);
+            matches!(name, "127.0.0.1" | "localhost")
+        }
+    }
+}
+
+struct Request {
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Request {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads one HTTP/1.1 request of at most `cap` bytes. `Err` carries the status to answer.
+async fn read_request(
+    stream: &mut TcpStream,
+    cap: usize,
+) -> std::result::Result<Request, &'static str> {
+    const TOO_LARGE: &str = "413 Content Too Large";
+    const BAD: &str = "400 Bad Request";
+    let mut buf: Vec<u8> = Vec::with_capacity(4096);
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(i) = find(&buf, b"\r\n\r\n") {
+            break i;
+        }
+        if buf.len() >= cap {
+            return Err(TOO_LARGE);
+        }
+        let n = stream.read(&mut chunk).await.map_err(|_| BAD)?;
+        if n == 0 {
+            return Err(BAD);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = std::str::from_utf8(&buf[..head_end]).map_err(|_| BAD)?;
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next().unwrap_or("").split(' ');
+    let (Some(method), Some(target), Some(version)) = (first.next(), first.next(), first.next())
+    else {
+        return Err(BAD);
+    };
+    if !version.starts_with("HTTP/1.") {
+        return Err(BAD);
+    }
+    let mut headers = Vec::new();
+    for line in lines {
+        let (k, v) = line.split_once(':').ok_or(BAD)?;
+        headers.push((k.trim().to_string(), v.trim().to_string()));
+    }
+    let mut request = Request {
+        method: method.to_string(),
+        target: target.to_string(),
+        headers,
+        body: Vec::new(),
+    };
+    if request.header("transfer-encoding").is_some() {
+        return Err("411 Length Required");
+    }
+    let length: usize = match request.header("content-length") {
+        Some(v) => v.parse().map_err(|_| BAD)?,
+        None => 0,
+    };
+    let body_start = head_end + 4;
+    if body_start.saturating_add(length) > cap {
+        return Err(TOO_LARGE);
+    }
+    let mut body = buf.split_off(body_start);
+    while body.len() < length {
+        let n = stream.read(&mut chunk).await.map_err(|_| BAD)?;
+        if n == 0 {
+            return Err(BAD);
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    body.truncate(length);
+    request.body = body;
+    Ok(request)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+async fn write_response(stream: &mut TcpStream, status: &str, body: &str) {
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
+         Cache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nX-Content-Type-Options: nosniff\r\n\
+         Connection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes()).await;
+    let _ = stream.write_all(body.as_bytes()).await;
+    let _ = stream.flush().await;
+    let _ = stream.shutdown().await;
+}
+
+fn page(title: &str, message: &str, detail: Option<&str>) -> String {
+    let detail = detail
+        .map(|d| format!("<pre>{}</pre>", escape_html(d)))
+        .unwrap_or_default();
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{}</title></head><body>\
+         <h1>{}</h1><p>{}</p>{detail}</body></html>",
+        escape_html(title),
+        escape_html(title),
+        escape_html(message)
+    )
+}
+
+/// The page served at the redirect URI without parameters: it relays the fragment.
+fn relay_page() -> String {
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Signing in</title></head><body>\
+<p id=\"m\">Completing sign-in&hellip;</p><script>\
+(function(){{var m=document.getElementById('m');var h=window.location.hash.substring(1);\
+if(!h){{m.textContent='No sign-in response in this address. You can close this window.';return;}}\
+history.replaceState(null,'',window.location.pathname);\
+fetch('{RELAY_PATH}',{{method:'POST',headers:{{'Content-Type':'application/x-www-form-urlencoded'}},body:h}})\
+.then(function(r){{return r.text();}})\
+.then(function(t){{document.open();document.write(t);document.close();}})\
+.catch(function(){{m.textContent='The application could not be reached. You can close this window.';}});}})();\
+</script><noscript>JavaScript is needed to finish signing in.</noscript></body></html>"
+    )
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn normalize_path(path: &str) -> Result<String> {
+    let p = if path.is_empty() {
+        "/".to_string()
+    } else {
+        path.to_string()
+    };
+    if !p.starts_with('/') || p.contains(['?', '#', ' ']) || p == RELAY_PATH {
+        return Err(Error::InvalidSetting {
+            name: "redirect path".into(),
+            reason: format!(
+                "{path:?} must be an absolute path like /callback, without query or fragment"
+            ),
+        });
+    }
+    Ok(p)
+}
+
+fn bind_error(addr: SocketAddr, e: std::io::Error) -> Error {
+    Error::Connection {
+        url: format!("http://{addr}/"),
+        reason: format!("cannot listen for the browser's response: {e}"),
+        source: Some(Box::new(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_header_must_name_the_loopback_server() {
+        assert!(host_allowed(Some("127.0.0.1:8080"), 8080));
+        assert!(host_allowed(Some("localhost:8080"), 8080));
+        assert!(!host_allowed(Some("evil.example:8080"), 8080));
+        assert!(!host_allowed(Some("127.0.0.1:8081"), 8080));
+    }
+
+    #[test]
+    fn redirect_path_must_be_absolute() {
+        assert_eq!(normalize_path("").expect("empty is /"), "/");
+        assert_eq!(normalize_path("/cb").expect("ok"), "/cb");
+        assert_eq!(normalize_path("cb").expect_err("relative").code(), 921);
+        assert_eq!(normalize_path("/cb?x").expect_err("query").code(), 921);
+    }
+
+    #[test]
+    fn pages_escape_text() {
+        assert!(page("t", "<b>", Some("\"x\"")).contains("&lt;b&gt;"));
+    }
+}
