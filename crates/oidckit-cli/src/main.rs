@@ -1,2 +1,126 @@
-//! The `oidckit` command: sign in with any OpenID Provider from a terminal.
-fn main() {}
+//! The `oidckit` command: sign in with any OpenID Provider from a terminal, inspect providers
+//! and tokens, and run the mock provider and an offline demo.
+//!
+//! It is a thin layer over the `oidckit` library (every protocol decision is the library's)
+//! for developers and scripts. It does not store tokens anywhere: what it prints is all there is.
+//!
+//! Exit codes: 0 success; 1 any failure (the error, with its `oidckit` code, is printed on
+//! standard error, or as `{"error":{"code":…,"message":…}}` on standard output with `--json`);
+//! 2 invalid command-line usage. A closed standard output (broken pipe) exits 0.
+
+mod commands;
+mod demo;
+mod login;
+mod output;
+mod settings;
+mod standin;
+mod verify;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Sign in with any OpenID Provider from a terminal, and inspect providers and tokens.
+///
+/// Settings come from flags, then environment variables (OIDC_ISSUER, OIDC_CLIENT_ID,
+/// OIDC_CLIENT_SECRET, OIDC_SCOPE, …), then the named provider (--provider) in the providers
+/// file ($XDG_CONFIG_HOME/oidckit/providers.json). Secrets are never printed back.
+///
+/// Try `oidckit demo` for a complete sign-in against a built-in mock provider (offline).
+///
+/// Exit codes: 0 success, 1 failure (error code and message on stderr, or as JSON on stdout
+/// with --json), 2 usage error.
+#[derive(Debug, Parser)]
+#[command(name = "oidckit", version, propagate_version = true)]
+pub struct Cli {
+    /// Print one JSON object on stdout (results or {"error":{"code","message"}}) instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sign in through the system browser and a loopback redirect (http://127.0.0.1:PORT/).
+    Login(login::LoginArgs),
+    /// Fetch and check a provider's discovery document, or check a saved one (--file).
+    Discover(commands::DiscoverArgs),
+    /// Print an authorization URL and the transaction to finish the sign-in later with `exchange`.
+    AuthUrl(commands::AuthUrlArgs),
+    /// Finish a sign-in started with `auth-url`, from the callback URL the browser ended on.
+    Exchange(commands::ExchangeArgs),
+    /// Get new tokens with a refresh token.
+    Refresh(commands::RefreshArgs),
+    /// Fetch the UserInfo claims with an access token.
+    Userinfo(commands::UserinfoArgs),
+    /// Verify a JWT (argument or stdin) and print its header and claims.
+    Verify(verify::VerifyArgs),
+    /// Build an RP-initiated logout URL (end_session_endpoint).
+    LogoutUrl(commands::LogoutUrlArgs),
+    /// Run the mock OpenID Provider on 127.0.0.1 until Ctrl-C (for local experiments only).
+    MockProvider(commands::MockProviderArgs),
+    /// Run a complete, offline code + PKCE sign-in against an in-process mock provider.
+    Demo(demo::DemoArgs),
+    /// Stand-in browser for tests: follow the authorization URL and deliver the callback.
+    #[command(name = "__browse", hide = true)]
+    Browse {
+        /// The authorization URL.
+        url: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            if output::is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            output::print_error(&err, json);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs one command.
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let json = cli.json;
+    if let Command::Browse { url } = &cli.command {
+        standin::browse(url)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Login(args) => login::run(args, json).await,
+            Command::Discover(args) => commands::discover(args, json).await,
+            Command::AuthUrl(args) => commands::auth_url(args, json).await,
+            Command::Exchange(args) => commands::exchange(args, json).await,
+            Command::Refresh(args) => commands::refresh(args, json).await,
+            Command::Userinfo(args) => commands::userinfo(args, json).await,
+            Command::Verify(args) => verify::run(args, json).await,
+            Command::LogoutUrl(args) => commands::logout_url(args, json).await,
+            Command::MockProvider(args) => commands::mock_provider(args, json).await,
+            Command::Demo(args) => demo::run(args, json).await,
+            Command::Browse { .. } => Ok(()),
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}
