@@ -18,12 +18,15 @@ use oidckit::{Checks, Jwks, Validator};
 use oidckit_mock::{MockConfig, MockProvider, SigningAlg};
 use serde_json::{Value, json};
 
+/// The bare verification of one signature: (signing input, signature) → valid?
+type BareVerify = Box<dyn Fn(&[u8], &[u8]) -> bool>;
+
 struct Case {
     name: &'static str,
     token: String,
     jwks: Jwks,
     validator: Validator,
-    bare: Box<dyn Fn(&[u8], &[u8]) -> bool>,
+    bare: BareVerify,
 }
 
 fn b64(v: &Value) -> Vec<u8> {
@@ -80,7 +83,7 @@ fn case(p: &MockProvider, name: &'static str, alg: SigningAlg) -> Case {
         .iter()
         .find(|k| k["kid"].as_str() == kid.as_deref())
         .cloned();
-    let bare: Box<dyn Fn(&[u8], &[u8]) -> bool> = match alg {
+    let bare: BareVerify = match alg {
         SigningAlg::HS256 => {
             let key = hmac::Key::new(hmac::HMAC_SHA256, b"test-secret");
             Box::new(move |m, s| hmac::verify(&key, m, s).is_ok())
@@ -118,7 +121,7 @@ fn case(p: &MockProvider, name: &'static str, alg: SigningAlg) -> Case {
 fn split(token: &str) -> (Vec<u8>, Vec<u8>) {
     let last = token.rfind('.').expect("dot");
     (
-        token[..last].as_bytes().to_vec(),
+        token.as_bytes()[..last].to_vec(),
         URL_SAFE_NO_PAD.decode(&token[last + 1..]).expect("sig"),
     )
 }

@@ -340,13 +340,13 @@ impl Client {
                 ..Checks::default()
             };
             let id = self.validate_id_token(&raw_id, &checks).await?;
-            if let Some(prev) = previous {
-                if prev.claims().subject() != id.claims().subject() {
-                    return Err(Error::claim_pub(
-                        "sub",
-                        "the refreshed ID token names another user",
-                    ));
-                }
+            if let Some(prev) = previous
+                && prev.claims().subject() != id.claims().subject()
+            {
+                return Err(Error::claim_pub(
+                    "sub",
+                    "the refreshed ID token names another user",
+                ));
             }
             tokens.id_token = Some(id);
         }
@@ -426,16 +426,16 @@ impl Client {
                 }
             }
         } else {
-            if let Some(challenge) = resp.www_authenticate.as_deref() {
-                if let Some(error) = auth_param(challenge, "error") {
-                    return Err(Error::OAuth {
-                        endpoint: "userinfo",
-                        status: resp.status,
-                        error,
-                        error_description: auth_param(challenge, "error_description"),
-                        error_uri: None,
-                    });
-                }
+            if let Some(challenge) = resp.www_authenticate.as_deref()
+                && let Some(error) = auth_param(challenge, "error")
+            {
+                return Err(Error::OAuth {
+                    endpoint: "userinfo",
+                    status: resp.status,
+                    error,
+                    error_description: auth_param(challenge, "error_description"),
+                    error_uri: None,
+                });
             }
             return Err(match token::parse_json_response(&resp, "userinfo", url) {
                 Err(e) => e,
@@ -483,12 +483,13 @@ impl Client {
         };
         verified?;
         let claims = crate::id_token::Claims::from_payload(&jws.payload()?)?;
-        if let Some(iss) = claims.issuer() {
-            if !inner.metadata.is_tenant_template() && iss != inner.metadata.issuer {
-                return Err(Error::InvalidUserInfo {
-                    reason: format!("signed response iss {iss:?} is not the provider's"),
-                });
-            }
+        if let Some(iss) = claims.issuer()
+            && !inner.metadata.is_tenant_template()
+            && iss != inner.metadata.issuer
+        {
+            return Err(Error::InvalidUserInfo {
+                reason: format!("signed response iss {iss:?} is not the provider's"),
+            });
         }
         if claims.get("aud").is_some()
             && !claims.audience().contains(&inner.config.client_id.as_str())

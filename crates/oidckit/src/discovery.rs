@@ -176,15 +176,13 @@ fn issuer_matches(expected: &str, meta: &ProviderMetadata) -> bool {
     }
     // Microsoft multi-tenant endpoints: discovery for .../common/v2.0 (or organizations,
     // consumers, or a tenant id) returns the template .../{tenantid}/v2.0.
-    if meta.is_tenant_template() {
-        if let Some((prefix, suffix)) = found.split_once("{tenantid}") {
-            if let Some(middle) = expected
-                .strip_prefix(prefix)
-                .and_then(|r| r.strip_suffix(suffix))
-            {
-                return !middle.is_empty() && !middle.contains('/');
-            }
-        }
+    if meta.is_tenant_template()
+        && let Some((prefix, suffix)) = found.split_once("{tenantid}")
+        && let Some(middle) = expected
+            .strip_prefix(prefix)
+            .and_then(|r| r.strip_suffix(suffix))
+    {
+        return !middle.is_empty() && !middle.contains('/');
     }
     false
 }

@@ -231,12 +231,12 @@ fn map_error(url: &str, timeout: Duration, e: reqwest::Error) -> Error {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
     let mut chain = String::new();
     while let Some(err) = source {
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            if io.kind() == std::io::ErrorKind::ConnectionRefused {
-                return Error::ConnectionRefused {
-                    url: url.to_string(),
-                };
-            }
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            return Error::ConnectionRefused {
+                url: url.to_string(),
+            };
         }
         chain.push_str(&err.to_string());
         chain.push_str(": ");

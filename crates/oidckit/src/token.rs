@@ -183,22 +183,22 @@ pub(crate) fn parse_json_response(
 ) -> Result<Map<String, Value>> {
     let parsed = serde_json::from_slice::<Value>(&resp.body);
     if !resp.is_success() {
-        if let Ok(Value::Object(obj)) = &parsed {
-            if let Some(Value::String(error)) = obj.get("error") {
-                return Err(Error::OAuth {
-                    endpoint,
-                    status: resp.status,
-                    error: error.clone(),
-                    error_description: obj
-                        .get("error_description")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                    error_uri: obj
-                        .get("error_uri")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                });
-            }
+        if let Ok(Value::Object(obj)) = &parsed
+            && let Some(Value::String(error)) = obj.get("error")
+        {
+            return Err(Error::OAuth {
+                endpoint,
+                status: resp.status,
+                error: error.clone(),
+                error_description: obj
+                    .get("error_description")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                error_uri: obj
+                    .get("error_uri")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            });
         }
         return Err(Error::HttpStatus {
             url: strip_query(url),

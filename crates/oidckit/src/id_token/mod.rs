@@ -288,15 +288,15 @@ impl Validator {
                 Some(iat.to_string()),
             ));
         }
-        if let Some(nbf) = optional_time(&claims.nbf, "nbf")? {
-            if nbf > now.saturating_add(leeway) {
-                return Err(Error::claim(
-                    "nbf",
-                    ClaimCheck::NotYetValid,
-                    Some(format!("<= {now}")),
-                    Some(nbf.to_string()),
-                ));
-            }
+        if let Some(nbf) = optional_time(&claims.nbf, "nbf")?
+            && nbf > now.saturating_add(leeway)
+        {
+            return Err(Error::claim(
+                "nbf",
+                ClaimCheck::NotYetValid,
+                Some(format!("<= {now}")),
+                Some(nbf.to_string()),
+            ));
         }
 
         if let Some(expected) = checks.nonce {
