@@ -64,11 +64,11 @@ impl KeyCache {
             return Ok(None);
         }
         let mut last = self.fetch.lock().await;
-        if let Some(current) = self.cached() {
-            if !Arc::ptr_eq(&current, seen) {
-                // Another task re-fetched while we waited.
-                return Ok(Some(current));
-            }
+        if let Some(current) = self.cached()
+            && !Arc::ptr_eq(&current, seen)
+        {
+            // Another task re-fetched while we waited.
+            return Ok(Some(current));
         }
         if last.is_some_and(|t| t.elapsed() < self.cooldown) {
             return Ok(None);
