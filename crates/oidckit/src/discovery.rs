@@ -101,7 +101,7 @@ impl ProviderMetadata {
     }
 
     /// Parses a discovery document without fetching it or checking its issuer against anything
-    /// (use [`discover`] for that). Code 900 when it is not a JSON object with an `issuer` string
+    /// (use [`Client::discover`](crate::Client::discover) for that). Code 900 when it is not a JSON object with an `issuer` string
     /// and string-typed endpoints.
     pub fn from_json(bytes: &[u8]) -> Result<ProviderMetadata> {
         Self::from_json_at(bytes, "(document)")
