@@ -289,7 +289,10 @@ pub(crate) fn check_response(
     }
     let iss = params.get("iss");
     // Microsoft's multi-tenant issuer is a template; its responses are matched on the token's iss.
-    if !issuer.contains("{tenantid}") && (iss.is_some() || iss_required) && iss != Some(issuer) {
+    // A response carrying an ID token may omit `iss`: the token's own `iss` claim, which is
+    // always verified, identifies the issuer (RFC 9207 §2.4; oidc-provider does exactly this).
+    let required = iss_required && params.get("id_token").is_none();
+    if !issuer.contains("{tenantid}") && (iss.is_some() || required) && iss != Some(issuer) {
         return Err(Error::ResponseIssuerMismatch {
             expected: issuer.to_string(),
             found: iss.map(str::to_string),

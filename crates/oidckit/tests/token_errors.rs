@@ -147,3 +147,30 @@ async fn userinfo_with_a_bad_token_reports_the_bearer_error() {
         .expect_err("bad token");
     assert_eq!(err.code(), 151);
 }
+
+#[tokio::test]
+async fn missing_iss_is_accepted_when_the_response_carries_an_id_token() {
+    // RFC 9207 §2.4: an ID token in the response identifies its issuer (checked as a claim).
+    let p = provider();
+    let client = client_with(&p, |c| c.grant_type = oidckit::GrantType::Implicit).await;
+    let (tx, params) = authorize(&client, &AuthorizationRequest::default());
+    let stripped = oidckit::CallbackParams::from_pairs(
+        params.pairs().iter().filter(|(k, _)| k != "iss").cloned(),
+    );
+    client
+        .handle_callback(&tx, &stripped)
+        .await
+        .expect("id_token names the issuer");
+
+    // But a wrong iss claim inside that token is still refused.
+    p.set_misbehavior(Misbehavior::IdTokenWrongIssuer);
+    let (tx, params) = authorize(&client, &AuthorizationRequest::default());
+    let stripped = oidckit::CallbackParams::from_pairs(
+        params.pairs().iter().filter(|(k, _)| k != "iss").cloned(),
+    );
+    let err = client
+        .handle_callback(&tx, &stripped)
+        .await
+        .expect_err("wrong issuer in token");
+    assert_eq!(err.code(), 903);
+}
