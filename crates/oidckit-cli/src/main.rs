@@ -95,7 +95,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         standin::browse(url)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         match cli.command {
             Command::Login(args) => login::run(args, json).await,

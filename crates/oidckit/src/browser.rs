@@ -112,10 +112,10 @@ pub fn open(url: &str, options: &BrowserOptions) -> Opened {
         url: url.to_string(),
         command,
     };
-    if let Some(hook) = &options.hook {
-        if hook(&mut launch) == HookDecision::Cancel {
-            return Opened::Cancelled;
-        }
+    if let Some(hook) = &options.hook
+        && hook(&mut launch) == HookDecision::Cancel
+    {
+        return Opened::Cancelled;
     }
     let Some(command) = launch.command.filter(|c| !c.is_empty()) else {
         print_url(&launch.url, None);
@@ -131,8 +131,11 @@ pub fn open(url: &str, options: &BrowserOptions) -> Opened {
     let spawned = Command::new(&program)
         .args(&command[1..])
         .arg(&url_arg)
+        // No inherited stdio: a long-lived browser must not hold the caller's pipes open
+        // (a script reading our output would wait for the browser to exit).
         .stdin(Stdio::null())
         .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .spawn();
     match spawned {
         Ok(mut child) => {
@@ -142,10 +145,10 @@ pub fn open(url: &str, options: &BrowserOptions) -> Opened {
             let watcher = std::thread::Builder::new()
                 .name("oidckit-browser".into())
                 .spawn(move || {
-                    if let Ok(status) = child.wait() {
-                        if !status.success() {
-                            print_url(&url, Some(&format!("{name} exited with {status}")));
-                        }
+                    if let Ok(status) = child.wait()
+                        && !status.success()
+                    {
+                        print_url(&url, Some(&format!("{name} exited with {status}")));
                     }
                 });
             if watcher.is_err() {

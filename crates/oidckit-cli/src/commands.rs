@@ -1,0 +1,428 @@
+//! The smaller subcommands: discover, auth-url, exchange, refresh, userinfo, logout-url and
+//! mock-provider.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use serde_json::{Value, json};
+
+use oidckit::{AuthTransaction, AuthorizationRequest, CallbackParams, ProviderMetadata};
+use oidckit_mock::{MockConfig, MockProvider};
+
+use crate::login::fetch_userinfo;
+use crate::output;
+use crate::settings::ProviderArgs;
+
+/// Flags of `oidckit discover`.
+#[derive(Debug, Clone, Args)]
+pub struct DiscoverArgs {
+    /// The issuer URL (or the full discovery URL).
+    #[arg(env = "OIDC_ISSUER", required_unless_present = "file")]
+    pub issuer: Option<String>,
+
+    /// Check a saved discovery document instead of fetching one.
+    #[arg(long, value_name = "PATH", conflicts_with = "issuer")]
+    pub file: Option<PathBuf>,
+
+    /// Deadline in seconds for the request. [default: 60]
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
+
+    /// DANGEROUS: allow a plain-http issuer on a non-loopback host.
+    #[arg(long)]
+    pub insecure_allow_http: bool,
+}
+
+/// Runs `oidckit discover`.
+pub async fn discover(args: DiscoverArgs, json: bool) -> anyhow::Result<()> {
+    let metadata = match (&args.file, &args.issuer) {
+        (Some(path), _) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            ProviderMetadata::from_json(&bytes)?
+        }
+        (None, Some(issuer)) => {
+            let provider = ProviderArgs {
+                issuer: Some(issuer.clone()),
+                discovery_url: None,
+                client_id: Some("oidckit-discover".into()),
+                client_secret: None,
+                scope: None,
+                provider: None,
+                config_file: None,
+                timeout: args.timeout,
+                insecure_allow_http: args.insecure_allow_http,
+            };
+            provider.client().await?.metadata().clone()
+        }
+        (None, None) => bail!("give an issuer URL or --file PATH"),
+    };
+    let notes = review(&metadata);
+    if json {
+        let mut doc = match &metadata.raw {
+            Value::Object(_) => metadata.raw.clone(),
+            _ => json!({ "issuer": metadata.issuer }),
+        };
+        let report = json!({ "issuer": metadata.issuer, "document": doc.take(), "notes": notes });
+        return output::print_json(&report);
+    }
+    let show =
+        |name: &str, v: &Option<String>| format!("  {name:<34} {}\n", v.as_deref().unwrap_or("-"));
+    let mut text = format!("issuer: {}\n\nendpoints:\n", metadata.issuer);
+    text.push_str(&show(
+        "authorization_endpoint",
+        &metadata.authorization_endpoint,
+    ));
+    text.push_str(&show("token_endpoint", &metadata.token_endpoint));
+    text.push_str(&show("userinfo_endpoint", &metadata.userinfo_endpoint));
+    text.push_str(&show("jwks_uri", &metadata.jwks_uri));
+    text.push_str(&show(
+        "end_session_endpoint",
+        &metadata.end_session_endpoint,
+    ));
+    text.push_str(&show("revocation_endpoint", &metadata.revocation_endpoint));
+    text.push_str(&show(
+        "introspection_endpoint",
+        &metadata.introspection_endpoint,
+    ));
+    text.push_str(&show(
+        "device_authorization_endpoint",
+        &metadata.device_authorization_endpoint,
+    ));
+    text.push_str(&show(
+        "pushed_authorization_request_endpoint",
+        &metadata.pushed_authorization_request_endpoint,
+    ));
+    let list = |name: &str, v: &[String]| {
+        format!(
+            "  {name:<34} {}\n",
+            if v.is_empty() {
+                "-".to_string()
+            } else {
+                v.join(" ")
+            }
+        )
+    };
+    text.push_str("\nsupported:\n");
+    text.push_str(&list("response_types", &metadata.response_types_supported));
+    text.push_str(&list("response_modes", &metadata.response_modes_supported));
+    text.push_str(&list("scopes", &metadata.scopes_supported));
+    text.push_str(&list(
+        "id_token_signing_algs",
+        &metadata.id_token_signing_alg_values_supported,
+    ));
+    text.push_str(&list(
+        "code_challenge_methods",
+        &metadata.code_challenge_methods_supported,
+    ));
+    text.push_str(&list(
+        "token_endpoint_auth_methods",
+        &metadata.token_endpoint_auth_methods_supported,
+    ));
+    text.push_str(&format!(
+        "  {:<34} {}\n",
+        "authorization_response_iss_param", metadata.authorization_response_iss_parameter_supported
+    ));
+    text.push_str("\nnotes:\n");
+    if notes.is_empty() {
+        text.push_str("  nothing missing or odd\n");
+    }
+    for n in &notes {
+        text.push_str(&format!("  - {n}\n"));
+    }
+    output::print_line(text.trim_end())
+}
+
+/// What is missing or odd in a discovery document, for people configuring a client.
+fn review(m: &ProviderMetadata) -> Vec<String> {
+    let mut notes = Vec::new();
+    let required = [
+        ("authorization_endpoint", &m.authorization_endpoint),
+        ("token_endpoint", &m.token_endpoint),
+        ("jwks_uri", &m.jwks_uri),
+    ];
+    for (name, v) in required {
+        if v.is_none() {
+            notes.push(format!("missing {name}"));
+        }
+    }
+    if m.userinfo_endpoint.is_none() {
+        notes.push("no userinfo_endpoint: profile claims only from the ID token".into());
+    }
+    if m.end_session_endpoint.is_none() {
+        notes.push("no end_session_endpoint: RP-initiated logout is not available".into());
+    }
+    if !m
+        .code_challenge_methods_supported
+        .iter()
+        .any(|c| c == "S256")
+    {
+        notes.push("code_challenge_methods_supported does not list S256 (PKCE may still work; many providers omit it)".into());
+    }
+    if m.id_token_signing_alg_values_supported
+        .iter()
+        .any(|a| a == "none")
+    {
+        notes.push("advertises alg \"none\" for ID tokens (oidckit never accepts it)".into());
+    }
+    let endpoints = [
+        &m.authorization_endpoint,
+        &m.token_endpoint,
+        &m.userinfo_endpoint,
+        &m.jwks_uri,
+    ];
+    for e in endpoints.into_iter().flatten() {
+        if e.starts_with("http:") && !is_loopback_url(e) {
+            notes.push(format!("plain-http endpoint {e}"));
+        }
+    }
+    if !m.issuer.starts_with("https:") && !is_loopback_url(&m.issuer) {
+        notes.push("issuer is not https".into());
+    }
+    if m.is_tenant_template() {
+        notes.push("issuer is a multi-tenant template ({tenantid})".into());
+    }
+    notes
+}
+
+fn is_loopback_url(u: &str) -> bool {
+    url::Url::parse(u)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .is_some_and(|h| h == "localhost" || h == "127.0.0.1" || h == "[::1]")
+}
+
+/// Flags of `oidckit auth-url`.
+#[derive(Debug, Clone, Args)]
+pub struct AuthUrlArgs {
+    /// Provider and client.
+    #[command(flatten)]
+    pub provider: ProviderArgs,
+
+    /// The redirect URI registered with the provider.
+    #[arg(long, env = "OIDC_REDIRECT_URI", value_name = "URI")]
+    pub redirect_uri: String,
+
+    /// Write the transaction (state, nonce, PKCE verifier — keep it private) to this file.
+    #[arg(long, value_name = "PATH")]
+    pub save: Option<PathBuf>,
+}
+
+/// Runs `oidckit auth-url`.
+pub async fn auth_url(args: AuthUrlArgs, json: bool) -> anyhow::Result<()> {
+    let client = args.provider.client().await?;
+    let mut request = AuthorizationRequest::default();
+    request.redirect_uri = Some(args.redirect_uri.clone());
+    let (url, tx) = client.authorization_url(&request)?;
+    let tx_json = serde_json::to_value(&tx)?;
+    if let Some(path) = &args.save {
+        std::fs::write(path, serde_json::to_string_pretty(&tx_json)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if json {
+        return output::print_json(&json!({ "url": url, "transaction": tx_json }));
+    }
+    output::print_line(&url)?;
+    match &args.save {
+        Some(path) => eprintln!(
+            "Transaction saved to {}; finish with `oidckit exchange --transaction {} --callback URL`",
+            path.display(),
+            path.display()
+        ),
+        None => output::print_line(&serde_json::to_string(&tx_json)?)?,
+    }
+    Ok(())
+}
+
+/// Flags of `oidckit exchange`.
+#[derive(Debug, Clone, Args)]
+pub struct ExchangeArgs {
+    /// Provider and client.
+    #[command(flatten)]
+    pub provider: ProviderArgs,
+
+    /// The transaction saved by `auth-url` (a file holding its JSON, or `-` for stdin).
+    #[arg(long, value_name = "PATH")]
+    pub transaction: String,
+
+    /// The URL the browser was sent back to (query or fragment), or a form_post body.
+    #[arg(long, value_name = "URL")]
+    pub callback: String,
+}
+
+/// Runs `oidckit exchange`.
+pub async fn exchange(args: ExchangeArgs, json: bool) -> anyhow::Result<()> {
+    let text = read_arg_file(&args.transaction)?;
+    let value: Value = serde_json::from_str(&text).context("the transaction is not JSON")?;
+    let value = value.get("transaction").cloned().unwrap_or(value);
+    let tx: AuthTransaction =
+        serde_json::from_value(value).context("the JSON is not an oidckit transaction")?;
+    let params = if args.callback.contains("://") || args.callback.starts_with('/') {
+        CallbackParams::from_url(&args.callback)
+    } else {
+        CallbackParams::from_query(&args.callback)
+    };
+    let client = args.provider.client().await?;
+    let tokens = client.handle_callback(&tx, &params).await?;
+    let userinfo = fetch_userinfo(&client, &tokens).await?;
+    if json {
+        output::print_json(&output::tokens_json(&tokens, userinfo.as_ref()))
+    } else {
+        output::print_tokens_human(&tokens, userinfo.as_ref())
+    }
+}
+
+fn read_arg_file(arg: &str) -> anyhow::Result<String> {
+    if arg == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(arg).with_context(|| format!("cannot read {arg}"))
+    }
+}
+
+/// Flags of `oidckit refresh`.
+#[derive(Debug, Clone, Args)]
+pub struct RefreshArgs {
+    /// Provider and client.
+    #[command(flatten)]
+    pub provider: ProviderArgs,
+
+    /// The refresh token.
+    #[arg(
+        long,
+        env = "OIDC_REFRESH_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub refresh_token: String,
+}
+
+/// Runs `oidckit refresh`.
+pub async fn refresh(args: RefreshArgs, json: bool) -> anyhow::Result<()> {
+    let client = args.provider.client().await?;
+    let tokens = client.refresh(&args.refresh_token, None).await?;
+    if json {
+        output::print_json(&output::tokens_json(&tokens, None))
+    } else {
+        output::print_tokens_human(&tokens, None)
+    }
+}
+
+/// Flags of `oidckit userinfo`.
+#[derive(Debug, Clone, Args)]
+pub struct UserinfoArgs {
+    /// Provider and client.
+    #[command(flatten)]
+    pub provider: ProviderArgs,
+
+    /// The access token.
+    #[arg(
+        long,
+        env = "OIDC_ACCESS_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub access_token: String,
+
+    /// Require this `sub` (e.g. the ID token's).
+    #[arg(long, value_name = "SUB")]
+    pub expect_sub: Option<String>,
+}
+
+/// Runs `oidckit userinfo`.
+pub async fn userinfo(args: UserinfoArgs, json: bool) -> anyhow::Result<()> {
+    let client = args.provider.client().await?;
+    let details = client
+        .userinfo_with(&args.access_token, args.expect_sub.as_deref())
+        .await?;
+    let value = Value::Object(details.claims);
+    if json {
+        output::print_json(&value)
+    } else {
+        output::print_line(&serde_json::to_string_pretty(&value)?)
+    }
+}
+
+/// Flags of `oidckit logout-url`.
+#[derive(Debug, Clone, Args)]
+pub struct LogoutUrlArgs {
+    /// Provider and client.
+    #[command(flatten)]
+    pub provider: ProviderArgs,
+
+    /// The ID token of the session to end (`id_token_hint`).
+    #[arg(long, value_name = "JWT")]
+    pub id_token_hint: Option<String>,
+
+    /// Where the provider sends the user afterwards (must be registered).
+    #[arg(long, value_name = "URI")]
+    pub post_logout_redirect_uri: Option<String>,
+
+    /// `state` echoed back to the post-logout redirect URI.
+    #[arg(long)]
+    pub state: Option<String>,
+}
+
+/// Runs `oidckit logout-url`.
+pub async fn logout_url(args: LogoutUrlArgs, json: bool) -> anyhow::Result<()> {
+    let client = args.provider.client().await?;
+    let endpoint =
+        client
+            .metadata()
+            .end_session_endpoint
+            .clone()
+            .ok_or(oidckit::Error::Missing {
+                what: "end_session_endpoint",
+                hint: "the provider does not advertise RP-initiated logout",
+            })?;
+    let mut url = url::Url::parse(&endpoint).context("end_session_endpoint is not a URL")?;
+    {
+        let mut q = url.query_pairs_mut();
+        if let Some(h) = &args.id_token_hint {
+            q.append_pair("id_token_hint", h);
+        }
+        if let Some(r) = &args.post_logout_redirect_uri {
+            q.append_pair("post_logout_redirect_uri", r);
+        }
+        if let Some(s) = &args.state {
+            q.append_pair("state", s);
+        }
+        q.append_pair("client_id", &client.config().client_id);
+    }
+    if json {
+        output::print_json(&json!({ "url": url.as_str() }))
+    } else {
+        output::print_line(url.as_str())
+    }
+}
+
+/// Flags of `oidckit mock-provider`.
+#[derive(Debug, Clone, Args)]
+pub struct MockProviderArgs {
+    /// Port on 127.0.0.1. [default: any free port]
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+}
+
+/// Runs `oidckit mock-provider` until Ctrl-C.
+pub async fn mock_provider(args: MockProviderArgs, json: bool) -> anyhow::Result<()> {
+    let provider = MockProvider::start_on(MockConfig::default(), args.port)
+        .context("cannot start the mock provider")?;
+    if json {
+        output::print_json(
+            &json!({ "issuer": provider.issuer(), "discovery_url": provider.discovery_url() }),
+        )?;
+    } else {
+        output::print_line(&provider.issuer())?;
+        eprintln!(
+            "Mock OpenID Provider (for tests only) at {}; clients test-client/test-secret and public-client. Ctrl-C stops it.",
+            provider.issuer()
+        );
+    }
+    tokio::signal::ctrl_c().await?;
+    provider.stop();
+    Ok(())
+}

@@ -1,0 +1,726 @@
+//! End-to-end tests of the `oidckit` binary against the mock provider (started in this process),
+//! with the hidden stand-in browser `oidckit __browse` or real headless Chromium.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use oidckit_mock::{Misbehavior, MockConfig, MockProvider};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_oidckit");
+
+/// Runs the binary with a clean environment (no OIDC_* from the developer's shell) and fails
+/// the test instead of hanging when it does not finish in time.
+fn run_with(args: &[&str], envs: &[(&str, &str)], timeout: Duration) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("OIDC") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env(
+        "XDG_CONFIG_HOME",
+        std::env::temp_dir().join("oidckit-test-no-config"),
+    );
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("oidckit runs");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let out_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = stdout.read_to_end(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = stderr.read_to_end(&mut s);
+        s
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("oidckit {args:?} hung for more than {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out_reader.join().expect("stdout"),
+        stderr: err_reader.join().expect("stderr"),
+    }
+}
+
+fn run(args: &[&str]) -> Output {
+    run_with(args, &[], Duration::from_secs(60))
+}
+
+fn stand_in_browser() -> String {
+    format!("'{}' __browse", BIN.replace('\'', "'\\''"))
+}
+
+fn json_of(out: &Output) -> Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON object ({e}):\n{text}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn login(p: &MockProvider, extra: &[&str]) -> Output {
+    let issuer = p.issuer();
+    let browser = stand_in_browser();
+    let mut args = vec![
+        "login",
+        "--json",
+        "--issuer",
+        &issuer,
+        "--client-id",
+        "test-client",
+        "--client-secret",
+        "test-secret",
+        "--scope",
+        "openid profile email",
+        "--browser-command",
+        &browser,
+        "--browser-timeout",
+        "30",
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn login_ok(p: &MockProvider, extra: &[&str]) -> Value {
+    let out = login(p, extra);
+    let v = json_of(&out);
+    assert!(
+        out.status.success(),
+        "login failed: {v}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(v["claims"]["sub"], "248289761001", "{v}");
+    assert_eq!(v["claims"]["iss"], p.issuer().as_str());
+    assert!(
+        v["id_token"]
+            .as_str()
+            .is_some_and(|t| t.split('.').count() == 3)
+    );
+    v
+}
+
+fn login_err(p: &MockProvider, extra: &[&str]) -> u64 {
+    let out = login(p, extra);
+    assert!(
+        !out.status.success(),
+        "expected failure, got {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let v = json_of(&out);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{v}"
+    );
+    v["error"]["code"].as_u64().expect("numeric code")
+}
+
+fn provider() -> MockProvider {
+    MockProvider::start(MockConfig::default()).expect("mock provider")
+}
+
+#[test]
+fn login_code_flow_with_pkce_prints_tokens_claims_and_userinfo() {
+    let p = provider();
+    let v = login_ok(&p, &[]);
+    assert!(v["access_token"].is_string());
+    assert_eq!(
+        v["token_type"]
+            .as_str()
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("bearer")
+    );
+    assert!(v["refresh_token"].is_string());
+    assert_eq!(v["userinfo"]["email"], "janedoe@example.com");
+    assert_eq!(v["userinfo"]["sub"], "248289761001");
+    let reqs = p.requests();
+    let auth = reqs
+        .iter()
+        .find(|r| r.path == "/authorize")
+        .expect("authorize request");
+    assert_eq!(auth.param("code_challenge_method"), Some("S256"));
+    let redirect = auth.param("redirect_uri").expect("redirect_uri");
+    assert!(
+        redirect.starts_with("http://127.0.0.1:") && redirect.ends_with('/'),
+        "{redirect}"
+    );
+    let token = reqs
+        .iter()
+        .find(|r| r.path == "/token")
+        .expect("token request");
+    assert!(token.param("code_verifier").is_some());
+}
+
+#[test]
+fn login_code_flow_without_pkce_sends_no_challenge() {
+    let p = provider();
+    login_ok(&p, &["--no-pkce", "--redirect-path", "/callback"]);
+    let reqs = p.requests();
+    let auth = reqs
+        .iter()
+        .find(|r| r.path == "/authorize")
+        .expect("authorize request");
+    assert_eq!(auth.param("code_challenge"), None);
+    assert!(
+        auth.param("redirect_uri")
+            .is_some_and(|r| r.ends_with("/callback"))
+    );
+}
+
+#[test]
+fn login_implicit_flow_relays_the_fragment() {
+    let p = provider();
+    let v = login_ok(&p, &["--flow", "implicit"]);
+    assert!(v["access_token"].is_string());
+    assert!(v["claims"]["at_hash"].is_string());
+    assert_eq!(v["userinfo"]["email"], "janedoe@example.com");
+    assert!(p.requests().iter().all(|r| r.path != "/token"));
+}
+
+#[test]
+fn login_hybrid_flow_checks_c_hash_and_exchanges_the_code() {
+    let p = provider();
+    let v = login_ok(&p, &["--flow", "hybrid"]);
+    assert!(v["access_token"].is_string());
+    assert!(p.requests().iter().any(|r| r.path == "/token"));
+}
+
+#[test]
+fn login_form_post_response_mode() {
+    let p = provider();
+    login_ok(&p, &["--response-mode", "form_post"]);
+    let reqs = p.requests();
+    let auth = reqs
+        .iter()
+        .find(|r| r.path == "/authorize")
+        .expect("authorize request");
+    assert_eq!(auth.param("response_mode"), Some("form_post"));
+}
+
+#[test]
+fn login_id_token_only_has_null_access_token_and_userinfo() {
+    let p = provider();
+    let v = login_ok(&p, &["--response-type", "id_token"]);
+    assert!(v["access_token"].is_null());
+    assert!(v["userinfo"].is_null());
+}
+
+#[test]
+fn login_passes_prompt_login_hint_max_age_and_extra_params() {
+    let p = provider();
+    login_ok(
+        &p,
+        &[
+            "--prompt",
+            "login",
+            "--login-hint",
+            "jane@example.com",
+            "--max-age",
+            "600",
+            "--param",
+            "foo=bar",
+        ],
+    );
+    let reqs = p.requests();
+    let auth = reqs
+        .iter()
+        .find(|r| r.path == "/authorize")
+        .expect("authorize request");
+    assert_eq!(auth.param("prompt"), Some("login"));
+    assert_eq!(auth.param("login_hint"), Some("jane@example.com"));
+    assert_eq!(auth.param("max_age"), Some("600"));
+    assert_eq!(auth.param("foo"), Some("bar"));
+}
+
+#[test]
+fn browser_that_never_returns_times_out_with_201() {
+    let p = provider();
+    let issuer = p.issuer();
+    let args = [
+        "login",
+        "--json",
+        "--issuer",
+        &issuer,
+        "--client-id",
+        "test-client",
+        "--client-secret",
+        "test-secret",
+    ];
+    let start = Instant::now();
+    let out = run(&[
+        &args[..],
+        &["--browser-command", "true", "--browser-timeout", "2"],
+    ]
+    .concat());
+    assert!(!out.status.success());
+    assert_eq!(json_of(&out)["error"]["code"], 201);
+    assert!(start.elapsed() < Duration::from_secs(20));
+    // --no-browser prints the URL on stderr and waits the same way.
+    let out = run(&[&args[..], &["--no-browser", "--browser-timeout", "1"]].concat());
+    assert_eq!(json_of(&out)["error"]["code"], 201);
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("{issuer}/authorize?")));
+}
+
+#[test]
+fn access_denied_is_904() {
+    let p = provider();
+    p.set_misbehavior(Misbehavior::AuthResponseError("access_denied".into()));
+    assert_eq!(login_err(&p, &[]), 904);
+}
+
+#[test]
+fn state_mismatch_is_905() {
+    let p = provider();
+    p.set_misbehavior(Misbehavior::AuthResponseWrongState);
+    assert_eq!(login_err(&p, &[]), 905);
+}
+
+#[test]
+fn provider_down_is_10061() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr").port()
+    };
+    let issuer = format!("http://127.0.0.1:{port}");
+    let out = run(&[
+        "login",
+        "--json",
+        "--issuer",
+        &issuer,
+        "--client-id",
+        "c",
+        "--no-browser",
+        "--timeout",
+        "5",
+    ]);
+    assert!(!out.status.success());
+    assert_eq!(json_of(&out)["error"]["code"], 10061);
+    // Without --json: human text on stderr, nothing on stdout.
+    let out = run(&[
+        "login",
+        "--issuer",
+        &issuer,
+        "--client-id",
+        "c",
+        "--no-browser",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error[10061]: "));
+}
+
+#[test]
+fn id_token_failures_are_903() {
+    for m in [
+        Misbehavior::IdTokenBadSignature,
+        Misbehavior::IdTokenWrongAudience,
+        Misbehavior::IdTokenExpired,
+    ] {
+        let p = provider();
+        p.set_misbehavior(m.clone());
+        assert_eq!(login_err(&p, &[]), 903, "{m:?}");
+    }
+}
+
+#[test]
+fn http_issuer_on_a_public_host_needs_the_insecure_flag() {
+    let out = run(&["discover", "--json", "http://example.invalid"]);
+    assert!(!out.status.success());
+    assert_eq!(json_of(&out)["error"]["code"], 153);
+}
+
+#[test]
+fn settings_come_from_env_and_the_providers_file() {
+    let p = provider();
+    let dir = temp_dir("config");
+    std::fs::create_dir_all(dir.join("oidckit")).expect("mkdir");
+    let file = serde_json::json!({"providers": {"mock": {"issuer": p.issuer(), "client_id": "test-client", "client_secret": "test-secret"}}});
+    std::fs::write(dir.join("oidckit/providers.json"), file.to_string()).expect("write");
+    let browser = stand_in_browser();
+    let dir_s = dir.to_string_lossy().to_string();
+    let out = run_with(
+        &["login", "--json", "--provider", "mock"],
+        &[
+            ("XDG_CONFIG_HOME", &dir_s),
+            ("OIDC_BROWSER", &browser),
+            ("OIDC_SCOPE", "openid email"),
+        ],
+        Duration::from_secs(60),
+    );
+    let v = json_of(&out);
+    assert!(out.status.success(), "{v}");
+    assert_eq!(v["claims"]["aud"], "test-client");
+    let auth = p
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/authorize")
+        .expect("authorize");
+    assert_eq!(auth.param("scope"), Some("openid email"));
+    // An unknown provider name fails clearly.
+    let out = run_with(
+        &["login", "--json", "--provider", "nope"],
+        &[("XDG_CONFIG_HOME", &dir_s)],
+        Duration::from_secs(20),
+    );
+    assert!(
+        json_of(&out)["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("mock"))
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn demo_signs_in_offline() {
+    let out = run(&["demo", "--json"]);
+    let v = json_of(&out);
+    assert!(out.status.success(), "{v}");
+    assert_eq!(v["claims"]["sub"], "248289761001");
+    assert_eq!(v["userinfo"]["email"], "janedoe@example.com");
+    let out = run(&["demo"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"sub\": \"248289761001\""));
+}
+
+#[test]
+fn verify_checks_a_token_from_login_and_honours_at() {
+    let p = provider();
+    let v = login_ok(&p, &[]);
+    let token = v["id_token"].as_str().expect("id token");
+    let issuer = p.issuer();
+    let out = run(&[
+        "verify",
+        "--json",
+        token,
+        "--issuer",
+        &issuer,
+        "--audience",
+        "test-client",
+    ]);
+    let r = json_of(&out);
+    assert!(out.status.success(), "{r}");
+    assert_eq!(r["claims"]["sub"], "248289761001");
+    assert_eq!(r["header"]["alg"], "RS256");
+    let out = run(&[
+        "verify",
+        "--json",
+        token,
+        "--issuer",
+        &issuer,
+        "--audience",
+        "test-client",
+        "--at",
+        "2100-01-01T00:00:00Z",
+    ]);
+    assert_eq!(json_of(&out)["error"]["code"], 903);
+    let out = run(&[
+        "verify",
+        "--json",
+        token,
+        "--issuer",
+        &issuer,
+        "--audience",
+        "someone-else",
+    ]);
+    assert_eq!(json_of(&out)["error"]["code"], 903);
+    let jwks = temp_dir("jwks").with_extension("json");
+    std::fs::write(&jwks, p.jwks().to_string()).expect("write jwks");
+    let jwks_s = jwks.to_string_lossy().to_string();
+    let out = run(&[
+        "verify",
+        "--json",
+        token,
+        "--issuer",
+        &issuer,
+        "--audience",
+        "test-client",
+        "--jwks",
+        &jwks_s,
+        "--alg",
+        "RS256",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = run(&[
+        "verify",
+        "--json",
+        token,
+        "--issuer",
+        &issuer,
+        "--audience",
+        "test-client",
+        "--jwks",
+        &jwks_s,
+        "--alg",
+        "ES256",
+    ]);
+    assert_eq!(json_of(&out)["error"]["code"], 903);
+    let _ = std::fs::remove_file(jwks);
+}
+
+#[test]
+fn auth_url_then_exchange_finishes_later() {
+    let p = provider();
+    let issuer = p.issuer();
+    let base = [
+        "--issuer",
+        issuer.as_str(),
+        "--client-id",
+        "test-client",
+        "--client-secret",
+        "test-secret",
+        "--scope",
+        "openid email",
+    ];
+    let out = run(&[
+        &[
+            "auth-url",
+            "--json",
+            "--redirect-uri",
+            "http://127.0.0.1:9/cb",
+        ][..],
+        &base,
+    ]
+    .concat());
+    let v = json_of(&out);
+    assert!(out.status.success(), "{v}");
+    let url = v["url"].as_str().expect("url");
+    assert!(v["transaction"]["code_verifier"].is_string());
+    let callback = oidckit_mock::follow_authorization(url).expect("mock redirects");
+    let tx_file = temp_dir("tx").with_extension("json");
+    std::fs::write(&tx_file, v.to_string()).expect("write");
+    let tx_s = tx_file.to_string_lossy().to_string();
+    let out = run(&[
+        &[
+            "exchange",
+            "--json",
+            "--transaction",
+            &tx_s,
+            "--callback",
+            &callback,
+        ][..],
+        &base,
+    ]
+    .concat());
+    let t = json_of(&out);
+    assert!(out.status.success(), "{t}");
+    assert_eq!(t["claims"]["sub"], "248289761001");
+    let refresh = t["refresh_token"].as_str().expect("refresh token");
+    let out = run(&[
+        &["refresh", "--json", "--refresh-token", refresh][..],
+        &base,
+    ]
+    .concat());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let access = t["access_token"].as_str().expect("access token");
+    let out = run(&[&["userinfo", "--json", "--access-token", access][..], &base].concat());
+    assert_eq!(json_of(&out)["email"], "janedoe@example.com");
+    let id = t["id_token"].as_str().expect("id token");
+    let out = run(&[
+        &[
+            "logout-url",
+            "--json",
+            "--id-token-hint",
+            id,
+            "--state",
+            "s1",
+        ][..],
+        &base,
+    ]
+    .concat());
+    let u = json_of(&out)["url"].as_str().expect("url").to_string();
+    assert!(
+        u.starts_with(&format!("{issuer}/logout?"))
+            && u.contains("state=s1")
+            && u.contains("client_id=test-client")
+    );
+    let _ = std::fs::remove_file(tx_file);
+}
+
+#[test]
+fn discover_reports_endpoints() {
+    let p = provider();
+    let out = run(&["discover", "--json", &p.issuer()]);
+    let v = json_of(&out);
+    assert!(out.status.success(), "{v}");
+    assert_eq!(v["issuer"], p.issuer().as_str());
+    assert!(v["notes"].as_array().is_some_and(|n| n.is_empty()), "{v}");
+    let out = run(&["discover", &p.issuer()]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("token_endpoint"));
+}
+
+#[test]
+fn help_is_available_for_every_command() {
+    let out = run(&["--help"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for cmd in [
+        "login",
+        "discover",
+        "auth-url",
+        "exchange",
+        "refresh",
+        "userinfo",
+        "verify",
+        "logout-url",
+        "mock-provider",
+        "demo",
+    ] {
+        assert!(text.contains(cmd), "--help lists {cmd}");
+        let out = run(&[cmd, "--help"]);
+        assert!(out.status.success(), "{cmd} --help");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage: oidckit"),
+            "{cmd} --help"
+        );
+    }
+    assert!(!text.contains("__browse"));
+    let out = run(&["login", "--flow", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Real headless Chromium.
+
+/// Kills the Chromium process group when the test ends, passed or not.
+struct ChromiumGuard {
+    pidfile: PathBuf,
+    profile: PathBuf,
+}
+
+impl Drop for ChromiumGuard {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(&self.pidfile) {
+            let pid = pid.trim().to_string();
+            for signal in ["-TERM", "-KILL"] {
+                let _ = Command::new("kill")
+                    .args([signal, "--", &format!("-{pid}")])
+                    .stderr(Stdio::null())
+                    .status();
+                let _ = Command::new("kill")
+                    .args([signal, &pid])
+                    .stderr(Stdio::null())
+                    .status();
+                std::thread::sleep(Duration::from_millis(300));
+            }
+        }
+        let _ = std::fs::remove_file(&self.pidfile);
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+fn chromium_available() -> bool {
+    let path = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if Path::new(&path).exists() {
+        return true;
+    }
+    if std::env::var("OIDCKIT_SKIP_CHROMIUM").as_deref() == Ok("1") {
+        eprintln!("skipping: Chromium not installed and OIDCKIT_SKIP_CHROMIUM=1");
+        return false;
+    }
+    panic!(
+        "Chromium is not installed at {path}: run `apt-get install -y chromium` (or set CHROMIUM=/path, or OIDCKIT_SKIP_CHROMIUM=1 to skip)"
+    );
+}
+
+fn login_with_chromium(flow: &str) {
+    if !chromium_available() {
+        return;
+    }
+    let p = provider();
+    let guard = ChromiumGuard {
+        pidfile: temp_dir("chromium-pid"),
+        profile: temp_dir("chromium-profile"),
+    };
+    std::fs::create_dir_all(&guard.profile).expect("profile dir");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/chromium-browser.sh");
+    let browser = format!("'{}'", script.display());
+    let issuer = p.issuer();
+    let args = [
+        "login",
+        "--json",
+        "--issuer",
+        &issuer,
+        "--client-id",
+        "test-client",
+        "--client-secret",
+        "test-secret",
+        "--flow",
+        flow,
+        "--browser-command",
+        &browser,
+        "--browser-timeout",
+        "60",
+    ];
+    let pid = guard.pidfile.to_string_lossy().to_string();
+    let profile = guard.profile.to_string_lossy().to_string();
+    let out = run_with(
+        &args,
+        &[
+            ("OIDCKIT_TEST_PIDFILE", &pid),
+            ("OIDCKIT_TEST_PROFILE", &profile),
+        ],
+        Duration::from_secs(90),
+    );
+    let v = json_of(&out);
+    assert!(
+        out.status.success(),
+        "{v}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(v["claims"]["sub"], "248289761001");
+    assert_eq!(v["userinfo"]["sub"], "248289761001");
+    drop(guard);
+}
+
+#[test]
+fn login_with_headless_chromium_code_flow() {
+    login_with_chromium("code");
+}
+
+#[test]
+fn login_with_headless_chromium_implicit_flow_uses_the_relay_page() {
+    login_with_chromium("implicit");
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    std::env::temp_dir().join(format!(
+        "oidckit-cli-test-{}-{name}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ))
+}
