@@ -33,6 +33,7 @@
 //! ```
 
 pub mod browser;
+mod grants;
 mod keys;
 mod server;
 
@@ -160,6 +161,9 @@ pub enum Misbehavior {
     /// Answer 200 on that endpoint with a 50 MB `application/json` body, streamed in chunks
     /// with chunked transfer-encoding (no `Content-Length`).
     HugeResponse(Endpoint),
+    /// The n-th token poll (1-based) of every device code answers `slow_down` (and the
+    /// provider's interval for that code grows by 5 s), whatever the timing.
+    DeviceSlowDown(u32),
 }
 
 /// A client (relying party) registered at the mock provider.
@@ -263,6 +267,13 @@ pub struct MockConfig {
     pub refresh_tokens: bool,
     /// Advertise and send the RFC 9207 `iss` authorization-response parameter. Default true.
     pub advertise_iss_parameter: bool,
+    /// Device flow (RFC 8628) polling interval in seconds. Default 5.
+    pub device_interval_secs: u64,
+    /// Lifetime of device codes in seconds. Default 600.
+    pub device_code_ttl_secs: u64,
+    /// The user's password for the password grant (username: `preferred_username` or `sub`).
+    /// Default `"password"`.
+    pub user_password: String,
 }
 
 impl Default for MockConfig {
@@ -279,6 +290,9 @@ impl Default for MockConfig {
             token_ttl_secs: 3600,
             refresh_tokens: true,
             advertise_iss_parameter: true,
+            device_interval_secs: 5,
+            device_code_ttl_secs: 600,
+            user_password: "password".to_owned(),
         }
     }
 }
@@ -424,6 +438,44 @@ impl MockProvider {
             // short of an aws-lc internal error; there is no sensible token to return then.
             Err(e) => panic!("oidckit-mock: signing failed: {e}"),
         }
+    }
+
+    /// Registers a public key (SPKI PEM or a public JWK) for `client_id`: client assertions
+    /// (`private_key_jwt`) from that client, and JWT bearer grant assertions whose `iss` is
+    /// `client_id` (e.g. a service account's e-mail), must verify with one of its keys. A
+    /// registered client can no longer authenticate without an assertion. Err for an
+    /// unusable key.
+    pub fn register_client_key(&self, client_id: &str, public_key: &str) -> Result<(), String> {
+        let key = grants::ClientKey::parse(public_key)?;
+        self.shared.lock().extra.add_key(client_id, key);
+        Ok(())
+    }
+
+    /// Approves the device authorization with this user code (as the user would on the
+    /// verification page). False when there is no such pending code.
+    pub fn approve_device(&self, user_code: &str) -> bool {
+        self.shared
+            .lock()
+            .extra
+            .set_device(user_code, grants::DeviceStatus::Approved)
+    }
+
+    /// Denies the device authorization with this user code: polls get `access_denied`.
+    pub fn deny_device(&self, user_code: &str) -> bool {
+        self.shared
+            .lock()
+            .extra
+            .set_device(user_code, grants::DeviceStatus::Denied)
+    }
+
+    /// Expires the device code with this user code now: polls get `expired_token`.
+    pub fn expire_device(&self, user_code: &str) -> bool {
+        self.shared.lock().extra.expire_device(user_code)
+    }
+
+    /// When each token poll for this user code arrived, oldest first.
+    pub fn device_poll_times(&self, user_code: &str) -> Vec<std::time::Instant> {
+        self.shared.lock().extra.poll_times(user_code)
     }
 
     /// Every request the provider has received so far, oldest first.

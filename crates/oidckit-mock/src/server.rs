@@ -72,17 +72,19 @@ struct CodeGrant {
 }
 
 #[derive(Debug, Clone)]
-struct AccessGrant {
-    client_id: String,
-    scope: String,
-    expires: Instant,
+pub(crate) struct AccessGrant {
+    pub client_id: String,
+    pub scope: String,
+    pub expires: Instant,
+    /// The subject (the user, or the client for client credentials); empty = the user.
+    pub sub: String,
 }
 
 #[derive(Debug, Clone)]
-struct RefreshGrant {
-    client_id: String,
-    scope: String,
-    auth_time: u64,
+pub(crate) struct RefreshGrant {
+    pub client_id: String,
+    pub scope: String,
+    pub auth_time: u64,
 }
 
 /// Mutable provider state, behind one mutex.
@@ -91,9 +93,11 @@ pub(crate) struct Inner {
     keys: Vec<SigningKey>,
     pub misbehaviors: Vec<Misbehavior>,
     codes: HashMap<String, CodeGrant>,
-    access_tokens: HashMap<String, AccessGrant>,
-    refresh_tokens: HashMap<String, RefreshGrant>,
+    pub access_tokens: HashMap<String, AccessGrant>,
+    pub refresh_tokens: HashMap<String, RefreshGrant>,
     pub requests: Vec<crate::RecordedRequest>,
+    /// Device codes, client keys and used assertion ids (see `grants.rs`).
+    pub extra: crate::grants::Extra,
 }
 
 impl Inner {
@@ -112,12 +116,12 @@ impl Inner {
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub issuer: String,
-    config: MockConfig,
+    pub config: MockConfig,
     inner: Mutex<Inner>,
     shutdown: watch::Receiver<bool>,
 }
 
-fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -148,11 +152,11 @@ impl Shared {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn has(&self, m: &Misbehavior) -> bool {
+    pub fn has(&self, m: &Misbehavior) -> bool {
         self.lock().misbehaviors.contains(m)
     }
 
-    fn client(&self, client_id: &str) -> Option<&MockClient> {
+    pub fn client(&self, client_id: &str) -> Option<&MockClient> {
         self.config
             .clients
             .iter()
@@ -444,7 +448,7 @@ impl Shared {
     }
 
     /// Record a request; returns its parsed form.
-    fn record(&self, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Req {
+    pub fn record(&self, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Req {
         let query: Vec<(String, String)> = uri
             .query()
             .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
@@ -523,7 +527,7 @@ struct IdTokenInput<'a> {
 }
 
 /// A parsed request.
-struct Req {
+pub(crate) struct Req {
     query: Vec<(String, String)>,
     form: Vec<(String, String)>,
     headers: HeaderMap,
@@ -531,7 +535,7 @@ struct Req {
 
 impl Req {
     /// Query first, then form body.
-    fn param(&self, name: &str) -> Option<&str> {
+    pub fn param(&self, name: &str) -> Option<&str> {
         self.query
             .iter()
             .chain(self.form.iter())
@@ -539,7 +543,7 @@ impl Req {
             .map(|(_, v)| v.as_str())
     }
 
-    fn form(&self, name: &str) -> Option<&str> {
+    pub fn form(&self, name: &str) -> Option<&str> {
         self.form
             .iter()
             .find(|(k, _)| k == name)
@@ -628,6 +632,14 @@ pub(crate) async fn serve(
         .route("/token", any(token))
         .route("/userinfo", any(userinfo))
         .route("/logout", any(logout))
+        .route(
+            "/device_authorization",
+            any(crate::grants::device_authorization),
+        )
+        .route("/device", any(crate::grants::device_page))
+        .route("/introspect", any(crate::grants::introspect))
+        .route("/revoke", any(crate::grants::revoke))
+        .route("/tokeninfo", any(crate::grants::tokeninfo))
         .fallback(fallback)
         .with_state(state);
     let mut graceful_rx = shutdown.clone();
@@ -646,9 +658,9 @@ pub(crate) async fn serve(
     }
 }
 
-type S = State<Arc<Shared>>;
+pub(crate) type S = State<Arc<Shared>>;
 
-fn method_not_allowed(allow: &'static str) -> Response {
+pub(crate) fn method_not_allowed(allow: &'static str) -> Response {
     (
         StatusCode::METHOD_NOT_ALLOWED,
         [(header::ALLOW, allow)],
@@ -657,7 +669,7 @@ fn method_not_allowed(allow: &'static str) -> Response {
         .into_response()
 }
 
-fn json_body(status: StatusCode, body: String) -> Response {
+pub(crate) fn json_body(status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
@@ -750,6 +762,9 @@ async fn discovery(
         "userinfo_endpoint": format!("{iss}/userinfo"),
         "jwks_uri": format!("{iss}/jwks"),
         "end_session_endpoint": format!("{iss}/logout"),
+        "device_authorization_endpoint": format!("{iss}/device_authorization"),
+        "introspection_endpoint": format!("{iss}/introspect"),
+        "revocation_endpoint": format!("{iss}/revoke"),
         "registration_endpoint": format!("{iss}/register"),
         "service_documentation": format!("{iss}/docs"),
         "scopes_supported": ["openid", "profile", "email", "address", "phone", "offline_access"],
@@ -758,12 +773,20 @@ async fn discovery(
             "code id_token token"
         ],
         "response_modes_supported": ["query", "fragment", "form_post"],
-        "grant_types_supported": ["authorization_code", "implicit", "refresh_token"],
+        "grant_types_supported": [
+            "authorization_code", "implicit", "refresh_token", "client_credentials", "password",
+            "urn:ietf:params:oauth:grant-type:device_code",
+            "urn:ietf:params:oauth:grant-type:jwt-bearer"
+        ],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": algs,
         "userinfo_signing_alg_values_supported": [s.config.id_token_alg.as_str()],
         "token_endpoint_auth_methods_supported":
-            ["client_secret_basic", "client_secret_post", "none"],
+            ["client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt",
+             "none"],
+        "token_endpoint_auth_signing_alg_values_supported":
+            ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA",
+             "HS256", "HS384", "HS512"],
         "code_challenge_methods_supported": ["S256", "plain"],
         "claims_supported": [
             "iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "c_hash",
@@ -1120,6 +1143,7 @@ async fn authorize(
             client_id: client.client_id.clone(),
             scope: scope.to_owned(),
             expires: Instant::now() + Duration::from_secs(s.config.token_ttl_secs),
+            sub: String::new(),
         };
         s.lock().access_tokens.insert(at.clone(), grant);
         out.push(("access_token".into(), at.clone()));
@@ -1184,7 +1208,7 @@ fn login_page(s: &Shared, req: &Req) -> Response {
 // Token endpoint
 // ---------------------------------------------------------------------------------------
 
-fn token_error(status: StatusCode, error: &str, description: &str) -> Response {
+pub(crate) fn token_error(status: StatusCode, error: &str, description: &str) -> Response {
     let mut r = (
         status,
         [
@@ -1223,9 +1247,15 @@ fn form_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn authenticate_client<'a>(s: &'a Shared, req: &Req) -> Result<&'a MockClient, Box<Response>> {
+pub(crate) fn authenticate_client<'a>(
+    s: &'a Shared,
+    req: &Req,
+) -> Result<&'a MockClient, Box<Response>> {
     let invalid_client =
         |d: &str| Box::new(token_error(StatusCode::UNAUTHORIZED, "invalid_client", d));
+    if req.form("client_assertion_type").is_some() || req.form("client_assertion").is_some() {
+        return crate::grants::authenticate_with_assertion(s, req);
+    }
     let body_id = req.form("client_id");
     let body_secret = req.form("client_secret");
     if let Some(basic) = req.authorization("Basic") {
@@ -1267,6 +1297,11 @@ fn authenticate_client<'a>(s: &'a Shared, req: &Req) -> Result<&'a MockClient, B
     let Some(client) = s.client(id) else {
         return Err(invalid_client("unknown client"));
     };
+    if s.lock().extra.has_keys(id) {
+        return Err(invalid_client(
+            "this client must authenticate with private_key_jwt",
+        ));
+    }
     match (&client.client_secret, body_secret) {
         (Some(expected), Some(got)) if expected == got => Ok(client),
         (None, None) => Ok(client),
@@ -1295,6 +1330,9 @@ async fn token(State(s): S, method: Method, uri: Uri, headers: HeaderMap, body: 
             StatusCode::OK,
             "<html><body>this is not JSON</body></html>".to_owned(),
         );
+    }
+    if let Some(r) = crate::grants::before_client_auth(&s, &req) {
+        return r;
     }
     let client = match authenticate_client(&s, &req) {
         Ok(c) => c,
@@ -1380,15 +1418,12 @@ async fn token(State(s): S, method: Method, uri: Uri, headers: HeaderMap, body: 
             };
             issue_tokens(&s, client, &scope, None, grant.auth_time)
         }
-        Some(other) => bad(
-            "unsupported_grant_type",
-            &format!("grant_type '{other}' is not supported"),
-        ),
+        Some(other) => crate::grants::token_grant(&s, &req, client, other),
         None => bad("invalid_request", "missing grant_type"),
     }
 }
 
-fn issue_tokens(
+pub(crate) fn issue_tokens(
     s: &Shared,
     client: &MockClient,
     scope: &str,
@@ -1425,6 +1460,7 @@ fn issue_tokens(
                 client_id: client.client_id.clone(),
                 scope: scope.to_owned(),
                 expires: Instant::now() + Duration::from_secs(ttl),
+                sub: String::new(),
             },
         );
         if s.config.refresh_tokens {

@@ -100,12 +100,13 @@ impl Client {
             fixed,
             config.jwks_refresh_cooldown,
         );
-        let auth = ClientAuth::choose(
+        let mut auth = ClientAuth::choose(
             &config.client_id,
             config.client_secret.as_deref(),
             config.auth_method.as_ref(),
             &metadata.token_endpoint_auth_methods_supported,
         );
+        crate::client_auth::attach_key(&mut auth, &config);
         Ok(Client {
             inner: Arc::new(Inner {
                 config,
@@ -126,6 +127,12 @@ impl Client {
     /// The configuration this client was built with.
     pub fn config(&self) -> &ClientConfig {
         &self.inner.config
+    }
+
+    /// The last HTTP response this client read (the seed's `transferred_data` and
+    /// `transferred_headers`), or `None` before the first. The body may hold tokens.
+    pub fn last_response(&self) -> Option<crate::http::LastResponse> {
+        self.inner.http.last_response()
     }
 
     /// The ID token validator (issuer, client id, algorithm policy).
@@ -504,6 +511,170 @@ impl Client {
     /// The response type this client requests.
     pub fn response_type(&self) -> ResponseType {
         self.inner.config.effective_response_type()
+    }
+
+    /// Client credentials grant (RFC 6749 §4.4) with this client's authentication, e.g. a
+    /// certificate assertion for Microsoft Entra ID (set `client_key`). `scope` is sent as is.
+    pub async fn client_credentials(&self, scope: Option<&str>) -> Result<TokenSet> {
+        let mut grant = vec![("grant_type", "client_credentials")];
+        grant.extend(scope.map(|s| ("scope", s)));
+        self.grant(&grant).await
+    }
+
+    /// Resource owner password grant (RFC 6749 §4.3; the seed's `PasswordGrantUsername`).
+    /// Scope defaults to the configured one (with `openid`); an ID token is validated.
+    pub async fn password(
+        &self,
+        username: &str,
+        password: &str,
+        scope: Option<&str>,
+    ) -> Result<TokenSet> {
+        let scope = scope.map_or_else(|| self.inner.config.effective_scope(), str::to_string);
+        let grant = [
+            ("grant_type", "password"),
+            ("username", username),
+            ("password", password),
+            ("scope", &scope),
+        ];
+        self.grant(&grant).await
+    }
+
+    /// JWT bearer grant (RFC 7523 §2.1): signs `assertion` and exchanges it, e.g. for a Google
+    /// service account (see [`ServiceAccountKey::client`](crate::jwt_bearer::ServiceAccountKey::client)).
+    pub async fn jwt_bearer(
+        &self,
+        assertion: &crate::jwt_bearer::JwtAssertion,
+    ) -> Result<TokenSet> {
+        let jwt = assertion.sign()?;
+        self.grant(&[
+            ("grant_type", crate::jwt_bearer::JWT_BEARER_GRANT),
+            ("assertion", &jwt),
+        ])
+        .await
+    }
+
+    /// Starts the device flow (RFC 8628 §3.1) with the configured scope or `scope`.
+    pub async fn device_authorization(
+        &self,
+        scope: Option<&str>,
+    ) -> Result<crate::device::DeviceAuthorization> {
+        let url = self.endpoint(
+            &self.inner.metadata.device_authorization_endpoint,
+            "device_authorization_endpoint",
+            "the provider advertises no device authorization endpoint; set it by hand",
+        )?;
+        let scope = scope.map_or_else(|| self.inner.config.effective_scope(), str::to_string);
+        let token_url = self.token_endpoint()?;
+        crate::device::authorize(&self.inner.http, url, &self.inner.auth, token_url, &scope).await
+    }
+
+    /// Polls for the device flow's tokens (RFC 8628 §3.4) until the user approves; see
+    /// [`device`](crate::device) for the errors. Stops at `timeout` or the code's expiry
+    /// (code 201); dropping the future cancels.
+    pub async fn poll_device_token(
+        &self,
+        da: &crate::device::DeviceAuthorization,
+        timeout: Option<Duration>,
+    ) -> Result<TokenSet> {
+        let url = self.token_endpoint()?;
+        let raw = crate::device::poll(&self.inner.http, url, &self.inner.auth, da, timeout).await?;
+        self.finish_grant(raw).await
+    }
+
+    /// Token introspection (RFC 7662) with this client's authentication.
+    pub async fn introspect(
+        &self,
+        token: &str,
+        token_type_hint: Option<&str>,
+    ) -> Result<crate::introspection::Introspection> {
+        let url = self.endpoint(
+            &self.inner.metadata.introspection_endpoint,
+            "introspection_endpoint",
+            "the provider advertises no introspection endpoint; set it by hand",
+        )?;
+        let token_url = self.token_endpoint().unwrap_or(url);
+        crate::introspection::introspect(
+            &self.inner.http,
+            url,
+            &self.inner.auth,
+            token_url,
+            token,
+            token_type_hint,
+        )
+        .await
+    }
+
+    /// The seed's `ValidateToken`: asks a token info service (`TokenInfoURL`) about `token`.
+    pub async fn token_info(
+        &self,
+        token_info_url: &str,
+        token: &str,
+    ) -> Result<crate::introspection::Introspection> {
+        crate::introspection::token_info(&self.inner.http, token_info_url, token).await
+    }
+
+    /// Revokes an access or refresh token (RFC 7009).
+    pub async fn revoke(&self, token: &str, token_type_hint: Option<&str>) -> Result<()> {
+        let url = self.endpoint(
+            &self.inner.metadata.revocation_endpoint,
+            "revocation_endpoint",
+            "the provider advertises no revocation endpoint; set it by hand",
+        )?;
+        let token_url = self.token_endpoint().unwrap_or(url);
+        crate::revocation::revoke(
+            &self.inner.http,
+            url,
+            &self.inner.auth,
+            token_url,
+            token,
+            token_type_hint,
+        )
+        .await
+    }
+
+    /// The RP-initiated logout URL (the seed's `LogoutURL`) from `end_session_endpoint`.
+    pub fn end_session_url(&self, req: &crate::logout::EndSessionRequest) -> Result<String> {
+        let url = self.endpoint(
+            &self.inner.metadata.end_session_endpoint,
+            "end_session_endpoint",
+            "the provider advertises no end_session_endpoint; set it by hand",
+        )?;
+        crate::logout::build(url, &self.inner.config.client_id, req)
+    }
+
+    async fn grant(&self, grant: &[(&str, &str)]) -> Result<TokenSet> {
+        let raw = token::request(
+            &self.inner.http,
+            self.token_endpoint()?,
+            &self.inner.auth,
+            grant,
+        )
+        .await?;
+        self.finish_grant(raw).await
+    }
+
+    /// A token response without a front channel: needs `access_token`; an ID token, when
+    /// present, is validated without a nonce (as in Core §12.2).
+    async fn finish_grant(&self, raw: Map<String, Value>) -> Result<TokenSet> {
+        let mut tokens = TokenSet::from_fields(raw)?;
+        if tokens.access_token.is_none() {
+            return Err(Error::InvalidTokenResponse {
+                reason: "the token response has no access_token".into(),
+            });
+        }
+        if let Some(id) = tokens
+            .raw
+            .get("id_token")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        {
+            let checks = Checks {
+                access_token: tokens.access_token.as_deref(),
+                ..Checks::default()
+            };
+            tokens.id_token = Some(self.validate_id_token(&id, &checks).await?);
+        }
+        Ok(tokens)
     }
 }
 

@@ -164,6 +164,16 @@ pub enum AuthMethod {
     ClientSecretPost,
     /// No client authentication: a public client, which should use PKCE.
     None,
+    /// A JWT signed with HMAC (HS256) keyed by the client secret, sent as
+    /// `client_assertion` (OpenID Connect Core §9).
+    ClientSecretJwt,
+    /// A JWT signed with the client's private key ([`ClientConfig::client_key`]), sent as
+    /// `client_assertion` (OpenID Connect Core §9, RFC 7523 §2.2). With a certificate the
+    /// header carries `x5t` / `x5t#S256` (Microsoft Entra ID certificate credentials).
+    PrivateKeyJwt,
+    /// Mutual TLS with the client certificate of [`HttpConfig::tls`] and only `client_id` in
+    /// the body (RFC 8705 §2.1 `tls_client_auth`).
+    TlsClientAuth,
 }
 
 impl AuthMethod {
@@ -173,6 +183,9 @@ impl AuthMethod {
             AuthMethod::ClientSecretBasic => "client_secret_basic",
             AuthMethod::ClientSecretPost => "client_secret_post",
             AuthMethod::None => "none",
+            AuthMethod::ClientSecretJwt => "client_secret_jwt",
+            AuthMethod::PrivateKeyJwt => "private_key_jwt",
+            AuthMethod::TlsClientAuth => "tls_client_auth",
         }
     }
 
@@ -182,10 +195,13 @@ impl AuthMethod {
             "client_secret_basic" => Ok(AuthMethod::ClientSecretBasic),
             "client_secret_post" => Ok(AuthMethod::ClientSecretPost),
             "none" => Ok(AuthMethod::None),
+            "client_secret_jwt" => Ok(AuthMethod::ClientSecretJwt),
+            "private_key_jwt" => Ok(AuthMethod::PrivateKeyJwt),
+            "tls_client_auth" => Ok(AuthMethod::TlsClientAuth),
             other => Err(Error::InvalidSetting {
                 name: "AuthMethod".into(),
                 reason: format!(
-                    "{other:?} is not one of client_secret_basic, client_secret_post, none"
+                    "{other:?} is not one of client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, tls_client_auth, none"
                 ),
             }),
         }
@@ -223,6 +239,41 @@ pub struct HttpConfig {
     pub max_response_size: u64,
     /// The `User-Agent` header. Default: `oidckit/<version>`.
     pub user_agent: String,
+    /// An HTTP proxy (the seed's `proxy_*`). Failures are code 118. Default: none.
+    pub proxy: Option<crate::http::ProxySettings>,
+    /// Use the `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` and `NO_PROXY` environment variables
+    /// when neither `proxy` nor `firewall` is set (the seed's `proxy_auto_detect`). When
+    /// false the environment is ignored. Default: false.
+    pub proxy_auto_detect: bool,
+    /// A SOCKS4/4A/5 or tunnelling firewall (the seed's `firewall_*`); takes precedence over
+    /// `proxy`. Failures are code 118. Default: none.
+    pub firewall: Option<crate::http::Firewall>,
+    /// TLS trust and client certificates. TLS 1.2 and 1.3 only. Default: the platform's
+    /// roots, no client certificate.
+    pub tls: crate::http::TlsSettings,
+    /// Whether redirects are followed (the seed's `follow_redirects`). Default:
+    /// [`FollowRedirects::Never`](crate::http::FollowRedirects::Never).
+    pub follow_redirects: crate::http::FollowRedirects,
+    /// Most redirects followed for one request (the seed's `MaxRedirectAttempts`). Default: 20.
+    pub max_redirects: u32,
+    /// Extra headers sent with every request (the seed's `other_headers`). Default: none.
+    pub other_headers: Vec<(String, String)>,
+    /// Cookies sent with every request (the seed's `add_cookie`). Default: none.
+    pub cookies: Vec<(String, String)>,
+    /// Keep cookies the servers set and send them back to the same host (or domain) and path.
+    /// Default: false.
+    pub cookie_jar: bool,
+    /// Local address to connect from (the seed's `local_host`). Default: none (the system's choice).
+    pub local_host: Option<std::net::IpAddr>,
+    /// How much is logged to [`HttpEvents::on_log`](crate::http::HttpEvents::on_log) (the
+    /// seed's `LogLevel`). Default: [`LogLevel::Info`](crate::http::LogLevel::Info).
+    pub log_level: crate::http::LogLevel,
+    /// Mask client secrets, codes, code verifiers, tokens, passwords, assertions and
+    /// credential headers in log messages (the seed's `MaskSensitive`). Default: true.
+    pub mask_sensitive: bool,
+    /// Receives transport events (`on_connected` … `on_log`, `on_ssl_server_authentication`).
+    /// Default: none.
+    pub events: Option<std::sync::Arc<dyn crate::http::HttpEvents>>,
 }
 
 impl Default for HttpConfig {
@@ -231,6 +282,19 @@ impl Default for HttpConfig {
             timeout: Duration::from_secs(60),
             max_response_size: 1024 * 1024,
             user_agent: concat!("oidckit/", env!("CARGO_PKG_VERSION")).to_string(),
+            proxy: None,
+            proxy_auto_detect: false,
+            firewall: None,
+            tls: crate::http::TlsSettings::default(),
+            follow_redirects: crate::http::FollowRedirects::Never,
+            max_redirects: 20,
+            other_headers: Vec::new(),
+            cookies: Vec::new(),
+            cookie_jar: false,
+            local_host: None,
+            log_level: crate::http::LogLevel::Info,
+            mask_sensitive: true,
+            events: None,
         }
     }
 }
@@ -285,6 +349,10 @@ pub struct ClientConfig {
     pub jwks_refresh_cooldown: Duration,
     /// HTTP transport settings. Default: see [`HttpConfig`].
     pub http: HttpConfig,
+    /// The private key for `private_key_jwt` client authentication, optionally with its
+    /// certificate (see [`PrivateKey::with_certificate_der`](crate::jose::PrivateKey::with_certificate_der)).
+    /// When set and no secret is, the automatic auth method is `private_key_jwt`. Default: none.
+    pub client_key: Option<crate::jose::PrivateKey>,
     dangerous: Dangerous,
 }
 
@@ -319,6 +387,7 @@ impl fmt::Debug for ClientConfig {
             .field("max_age", &self.max_age)
             .field("jwks_refresh_cooldown", &self.jwks_refresh_cooldown)
             .field("http", &self.http)
+            .field("client_key", &self.client_key)
             .field("dangerous", &self.dangerous)
             .finish()
     }
@@ -345,6 +414,7 @@ impl ClientConfig {
             max_age: None,
             jwks_refresh_cooldown: Duration::from_secs(60),
             http: HttpConfig::default(),
+            client_key: None,
             dangerous: Dangerous::default(),
         }
     }

@@ -194,6 +194,21 @@ pub enum Error {
         url: String,
     },
 
+    /// Code 118. The proxy or firewall failed: it refused the credentials (HTTP 407, a
+    /// SOCKS authentication failure), denied the tunnel, or could not be reached.
+    #[error(
+        "proxy {proxy} failed: {answer}; check the proxy/firewall host, port, user and password"
+    )]
+    Proxy {
+        /// The proxy or firewall, `host:port (kind)`.
+        proxy: String,
+        /// What the proxy answered (status line and body, or the SOCKS/tunnel error).
+        answer: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Source>,
+    },
+
     /// Code 1120. Any other transport failure (reset connection, TLS failure, …).
     #[error("connection to {url} failed: {reason}")]
     Connection {
@@ -271,6 +286,47 @@ pub enum Error {
         limit: u64,
     },
 
+    /// Code 910. The device authorization response (RFC 8628 §3.2) is not JSON or lacks
+    /// `device_code`, `user_code` or `verification_uri`.
+    #[error("invalid device authorization response: {reason}")]
+    InvalidDeviceAuthorization {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Code 911. A private key for signing (client assertion, JWT bearer grant) cannot be
+    /// read or used: unknown PEM label, encrypted PEM, unsupported key type or algorithm.
+    #[error("unusable private key: {reason}")]
+    InvalidPrivateKey {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Code 912. A PKCS#12 (.p12/.pfx) file cannot be opened: not PKCS#12, wrong password
+    /// (the integrity check fails), or no private key inside.
+    #[error("cannot read PKCS#12 file: {reason}; check the file and its password")]
+    InvalidPkcs12 {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Code 913. A Google-style service account key (JSON) is not JSON or lacks a field.
+    #[error("invalid service account key: {reason}")]
+    InvalidServiceAccountKey {
+        /// The missing or malformed field, when one is to blame.
+        field: Option<&'static str>,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Code 914. A token introspection (RFC 7662) or token info response is not a JSON
+    /// object or lacks `active`.
+    #[error("invalid token introspection response: {reason}")]
+    InvalidIntrospection {
+        /// What is wrong.
+        reason: String,
+    },
+
     /// Code 920. A required setting is missing, or a method was called out of order.
     #[error("{what} is required: {hint}")]
     Missing {
@@ -313,6 +369,7 @@ impl Error {
             Error::ConnectionRefused { .. } => 10061,
             Error::HostNotFound { .. } => 11001,
             Error::Connection { .. } => 1120,
+            Error::Proxy { .. } => 118,
             Error::AuthorizationDenied { .. } => 904,
             Error::StateMismatch { .. } => 905,
             Error::ResponseIssuerMismatch { .. } | Error::InvalidAuthorizationResponse { .. } => {
@@ -321,6 +378,11 @@ impl Error {
             Error::InvalidUserInfo { .. } => 907,
             Error::InvalidTokenResponse { .. } => 908,
             Error::ResponseTooLarge { .. } => 909,
+            Error::InvalidDeviceAuthorization { .. } => 910,
+            Error::InvalidPrivateKey { .. } => 911,
+            Error::InvalidPkcs12 { .. } => 912,
+            Error::InvalidServiceAccountKey { .. } => 913,
+            Error::InvalidIntrospection { .. } => 914,
             Error::Missing { .. } => 920,
             Error::InvalidSetting { .. } => 921,
             Error::Interrupted => 301,
@@ -475,6 +537,14 @@ mod tests {
             (Error::ConnectionRefused { url: String::new() }, 10061),
             (Error::HostNotFound { url: String::new() }, 11001),
             (
+                Error::Proxy {
+                    proxy: String::new(),
+                    answer: String::new(),
+                    source: None,
+                },
+                118,
+            ),
+            (
                 Error::StateMismatch {
                     expected: String::new(),
                     found: None,
@@ -489,6 +559,37 @@ mod tests {
                 909,
             ),
             (Error::Interrupted, 301),
+            (
+                Error::InvalidDeviceAuthorization {
+                    reason: String::new(),
+                },
+                910,
+            ),
+            (
+                Error::InvalidPrivateKey {
+                    reason: String::new(),
+                },
+                911,
+            ),
+            (
+                Error::InvalidPkcs12 {
+                    reason: String::new(),
+                },
+                912,
+            ),
+            (
+                Error::InvalidServiceAccountKey {
+                    field: None,
+                    reason: String::new(),
+                },
+                913,
+            ),
+            (
+                Error::InvalidIntrospection {
+                    reason: String::new(),
+                },
+                914,
+            ),
         ];
         for (e, code) in table {
             assert_eq!(e.code(), code, "{e:?}");

@@ -57,18 +57,26 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub mod authorize;
+pub mod blocking;
 pub mod browser;
 pub mod config;
+pub mod device;
 pub mod discovery;
 pub mod error;
+pub mod http;
 pub mod id_token;
+pub mod introspection;
 pub mod jose;
+pub mod jwt_bearer;
+pub mod logout;
 pub mod loopback;
+pub mod openid;
+pub mod revocation;
 pub mod token;
 pub mod userinfo;
 
 mod client;
-mod http;
+mod client_auth;
 mod jwks;
 
 pub use authorize::{AuthTransaction, AuthorizationRequest, CallbackParams};
@@ -77,6 +85,7 @@ pub use config::{AuthMethod, ClientConfig, GrantType, HttpConfig, PkceMethod, Re
 pub use discovery::ProviderMetadata;
 pub use error::{ClaimCheck, Error, Result};
 pub use id_token::{Checks, Claims, IdToken, Validator};
-pub use jose::{Alg, Jwks, VerifyingKey};
+pub use jose::{Alg, Jwks, PrivateKey, VerifyingKey};
+pub use openid::OpenId;
 pub use token::TokenSet;
 pub use userinfo::UserDetails;

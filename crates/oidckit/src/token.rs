@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Map, Value};
 
 use crate::config::AuthMethod;
-use crate::http::{Basic, Http, Response};
+use crate::http::{Http, Response};
 use crate::id_token::IdToken;
 use crate::{Error, Result};
 
@@ -98,6 +98,8 @@ pub(crate) struct ClientAuth {
     pub client_id: String,
     pub secret: Option<String>,
     pub method: AuthMethod,
+    /// The private key for `private_key_jwt` (set by `client_auth::attach_key`).
+    pub key: Option<crate::jose::PrivateKey>,
 }
 
 impl fmt::Debug for ClientAuth {
@@ -134,6 +136,7 @@ impl ClientAuth {
             client_id: client_id.to_string(),
             secret: secret.map(str::to_string),
             method,
+            key: None,
         }
     }
 }
@@ -145,32 +148,7 @@ pub(crate) async fn request(
     auth: &ClientAuth,
     grant: &[(&str, &str)],
 ) -> Result<Map<String, Value>> {
-    let mut form: Vec<(&str, &str)> = grant.to_vec();
-    let secret = auth.secret.as_deref().unwrap_or("");
-    let basic = match auth.method {
-        AuthMethod::ClientSecretBasic => {
-            if auth.secret.is_none() {
-                return Err(Error::Missing {
-                    what: "client_secret",
-                    hint: "client_secret_basic needs a client secret; set one or use auth method none",
-                });
-            }
-            Some(Basic {
-                user: &auth.client_id,
-                password: secret,
-            })
-        }
-        AuthMethod::ClientSecretPost => {
-            form.push(("client_id", &auth.client_id));
-            form.push(("client_secret", secret));
-            None
-        }
-        AuthMethod::None => {
-            form.push(("client_id", &auth.client_id));
-            None
-        }
-    };
-    let resp = http.post_form(url, &form, basic, None).await?;
+    let resp = crate::client_auth::post(http, url, auth, url, grant).await?;
     parse_json_response(&resp, "token", url)
 }
 

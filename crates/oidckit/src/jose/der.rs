@@ -22,10 +22,10 @@ const OID_P521: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x23];
 const OID_ED25519: &[u8] = &[0x2b, 0x65, 0x70];
 
 /// One DER element: (tag, contents, whole element, rest of the input).
-type Tlv<'a> = (u8, &'a [u8], &'a [u8], &'a [u8]);
+pub(crate) type Tlv<'a> = (u8, &'a [u8], &'a [u8], &'a [u8]);
 
 /// Reads one TLV from `input`.
-fn tlv(input: &[u8]) -> Option<Tlv<'_>> {
+pub(crate) fn tlv(input: &[u8]) -> Option<Tlv<'_>> {
     let (&tag, rest) = input.split_first()?;
     let (&first, rest) = rest.split_first()?;
     let (len, rest) = if first < 0x80 {
@@ -114,7 +114,7 @@ pub(crate) fn rsa_public_key(n: &[u8], e: &[u8]) -> Vec<u8> {
     element(SEQUENCE, &body)
 }
 
-fn integer(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn integer(bytes: &[u8]) -> Vec<u8> {
     let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
     let trimmed = &bytes[start..];
     let mut v = Vec::with_capacity(trimmed.len() + 1);
@@ -125,7 +125,7 @@ fn integer(bytes: &[u8]) -> Vec<u8> {
     element(0x02, &v)
 }
 
-fn element(tag: u8, body: &[u8]) -> Vec<u8> {
+pub(crate) fn element(tag: u8, body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(body.len() + 6);
     out.push(tag);
     let len = body.len();

@@ -6,20 +6,24 @@
 //! parsing on the hot path.
 
 mod alg;
+pub(crate) mod b64;
 mod der;
 mod jwk;
 mod jws;
+mod pkcs12;
+pub(crate) mod sign;
 
 pub use alg::Alg;
 pub use jwk::{Jwks, SignerKey, VerifyingKey};
 pub use jws::{CompactJws, JwsHeader};
+pub use sign::PrivateKey;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// Decodes unpadded base64url (RFC 7515 §2); padding or other alphabets are refused.
 pub fn b64url_decode(input: &str) -> Option<Vec<u8>> {
-    URL_SAFE_NO_PAD.decode(input.as_bytes()).ok()
+    b64::decode(input.as_bytes())
 }
 
 /// Encodes bytes as unpadded base64url.

@@ -1,0 +1,161 @@
+//! Client authentication (RFC 6749 §2.3.1; OpenID Connect Core §9; RFC 7523 §2.2): the
+//! credentials added to every request that authenticates the client, at the token,
+//! introspection, revocation and device authorization endpoints.
+//!
+//! `client_secret_jwt` and `private_key_jwt` send a fresh JWT as `client_assertion` with
+//! `iss = sub = client_id`, `aud` = the token endpoint, a random `jti`, `iat` and an `exp` one
+//! minute later.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::{Map, Value};
+
+use crate::config::{AuthMethod, ClientConfig};
+use crate::http::{Basic, Http, Response};
+use crate::jose::{self, b64url_encode};
+use crate::token::ClientAuth;
+use crate::{Error, Result};
+
+/// `client_assertion_type` of RFC 7523 §2.2.
+pub(crate) const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// Lifetime of a client assertion.
+const ASSERTION_LIFETIME: Duration = Duration::from_secs(60);
+
+/// The credentials of one request: form parameters and, for `client_secret_basic`, the
+/// Basic user and password.
+pub(crate) struct Credentials {
+    pub form: Vec<(&'static str, String)>,
+    pub basic: Option<(String, String)>,
+}
+
+impl Credentials {
+    pub fn basic(&self) -> Option<Basic<'_>> {
+        self.basic
+            .as_ref()
+            .map(|(user, password)| Basic { user, password })
+    }
+}
+
+/// Gives the client key of `config` to `auth`, and makes `private_key_jwt` the automatic
+/// method when there is a key and no secret.
+pub(crate) fn attach_key(auth: &mut ClientAuth, config: &ClientConfig) {
+    auth.key = config.client_key.clone();
+    if config.auth_method.is_none() && config.client_secret.is_none() && auth.key.is_some() {
+        auth.method = AuthMethod::PrivateKeyJwt;
+    }
+}
+
+/// The credentials for one request; `audience` is the token endpoint (Core §9).
+pub(crate) fn credentials(auth: &ClientAuth, audience: &str) -> Result<Credentials> {
+    let id = auth.client_id.clone();
+    let secret = || {
+        auth.secret.clone().ok_or(Error::Missing {
+            what: "client_secret",
+            hint: "this auth method needs a client secret; set one or choose another method",
+        })
+    };
+    let (form, basic) = match &auth.method {
+        AuthMethod::ClientSecretBasic => (vec![], Some((id, secret()?))),
+        AuthMethod::ClientSecretPost => {
+            (vec![("client_id", id), ("client_secret", secret()?)], None)
+        }
+        AuthMethod::ClientSecretJwt => {
+            let claims = assertion_claims(&id, audience, SystemTime::now())?;
+            let jwt = hs256_jwt(secret()?.as_bytes(), &claims)?;
+            (assertion_form(id, jwt), None)
+        }
+        AuthMethod::PrivateKeyJwt => {
+            let key = auth.key.as_ref().ok_or(Error::Missing {
+                what: "client_key",
+                hint: "private_key_jwt needs the client's private key (ClientConfig::client_key)",
+            })?;
+            let claims = assertion_claims(&id, audience, SystemTime::now())?;
+            (assertion_form(id, key.sign_jwt(&claims)?), None)
+        }
+        _ => (vec![("client_id", id)], None),
+    };
+    Ok(Credentials { form, basic })
+}
+
+/// Posts `params` plus the client's credentials to `url` (an endpoint that authenticates the
+/// client); `audience` is the token endpoint, used as the assertion audience.
+pub(crate) async fn post(
+    http: &Http,
+    url: &str,
+    auth: &ClientAuth,
+    audience: &str,
+    params: &[(&str, &str)],
+) -> Result<Response> {
+    let creds = credentials(auth, audience)?;
+    let mut form: Vec<(&str, &str)> = params.to_vec();
+    form.extend(creds.form.iter().map(|(k, v)| (*k, v.as_str())));
+    http.post_form(url, &form, creds.basic(), None).await
+}
+
+fn assertion_form(client_id: String, jwt: String) -> Vec<(&'static str, String)> {
+    vec![
+        ("client_id", client_id),
+        ("client_assertion_type", ASSERTION_TYPE.to_string()),
+        ("client_assertion", jwt),
+    ]
+}
+
+/// The claim set of a client assertion (Core §9): `iss`, `sub`, `aud`, `jti`, `iat`, `exp`.
+pub(crate) fn assertion_claims(
+    client_id: &str,
+    audience: &str,
+    now: SystemTime,
+) -> Result<Map<String, Value>> {
+    let iat = now
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    let mut m = Map::new();
+    m.insert("iss".into(), client_id.into());
+    m.insert("sub".into(), client_id.into());
+    m.insert("aud".into(), audience.into());
+    m.insert("jti".into(), jose::random_token(16)?.into());
+    m.insert("iat".into(), iat.into());
+    m.insert("exp".into(), (iat + ASSERTION_LIFETIME.as_secs()).into());
+    Ok(m)
+}
+
+/// An HS256 JWT keyed with the client secret.
+fn hs256_jwt(secret: &[u8], claims: &Map<String, Value>) -> Result<String> {
+    let mut header = Map::new();
+    header.insert("alg".into(), "HS256".into());
+    header.insert("typ".into(), "JWT".into());
+    let input = jose::sign::signing_input(&header, claims)?;
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret);
+    let tag = aws_lc_rs::hmac::sign(&key, input.as_bytes());
+    Ok(format!("{input}.{}", b64url_encode(tag.as_ref())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assertion_claims_follow_core_section_9() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let c = assertion_claims("cid", "https://op/token", now).expect("claims");
+        assert_eq!(c["iss"], "cid");
+        assert_eq!(c["sub"], "cid");
+        assert_eq!(c["aud"], "https://op/token");
+        assert_eq!(c["iat"], 1_700_000_000u64);
+        assert_eq!(c["exp"], 1_700_000_060u64);
+        let other = assertion_claims("cid", "https://op/token", now).expect("claims");
+        assert_ne!(c["jti"], other["jti"]);
+    }
+
+    #[test]
+    fn client_secret_jwt_verifies_with_the_secret() {
+        let claims = assertion_claims("cid", "aud", SystemTime::now()).expect("claims");
+        let jwt = hs256_jwt(b"s3cret", &claims).expect("jwt");
+        let (input, sig) = jwt.rsplit_once('.').expect("dots");
+        let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, b"s3cret");
+        let sig = jose::b64url_decode(sig).expect("b64");
+        assert!(aws_lc_rs::hmac::verify(&key, input.as_bytes(), &sig).is_ok());
+    }
+}

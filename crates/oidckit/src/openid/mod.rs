@@ -1,0 +1,1520 @@
+//! [`OpenId`]: the seed's OpenID class, blocking, with the seed's property, method, event and
+//! config setting names.
+//!
+//! It is a thin facade: each member delegates to the async core ([`crate::Client`],
+//! [`crate::loopback`], [`crate::browser`]) on the facade's own worker thread (see
+//! [`crate::blocking`]); no flow is implemented twice. Properties are typed getters and setters
+//! (`client_id()` / `set_client_id()`), arrays have counts and indices as in the seed
+//! (`param_count()`, `param_name(i)`), and [`OpenId::config`] is the string layer over the rest
+//! (see [`settings`]).
+//!
+//! **Do not call it from async code**: every method blocks the calling thread until the call
+//! finishes. Async programs use [`crate::Client`].
+//!
+//! ```
+//! # fn main() -> oidckit::Result<()> {
+//! use oidckit::openid::{ClientProfile, OpenId};
+//! # let provider = oidckit_mock::MockProvider::start(Default::default()).unwrap();
+//! let mut openid = OpenId::new();
+//! openid.set_client_id("test-client");
+//! openid.set_client_secret("test-secret");
+//! openid.set_client_profile(ClientProfile::Web);
+//! openid.set_return_url("http://127.0.0.1:8080/callback");
+//! openid.get_discovery_doc(&provider.discovery_url())?;
+//! let url = openid.get_authorization_url()?;
+//! // … redirect the user to `url`; they come back to the return URL with a code …
+//! # let callback = oidckit_mock::follow_authorization(&url).unwrap();
+//! openid.set_authorization_code(&callback); // the code, or the whole callback URL
+//! let authorization = openid.get_authorization()?; // "Bearer …"
+//! assert!(authorization.starts_with("Bearer "));
+//! assert_eq!(openid.user_details_subject(), "248289761001");
+//! # Ok(()) }
+//! ```
+
+pub mod events;
+pub mod settings;
+pub mod xpath;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::Notify;
+
+use crate::authorize::{AuthTransaction, AuthorizationRequest, CallbackParams};
+use crate::blocking::Worker;
+use crate::browser::{self, BrowserOptions, HookDecision, Launch};
+use crate::config::{AuthMethod, ClientConfig, GrantType, PkceMethod, ResponseType};
+use crate::discovery::ProviderMetadata;
+use crate::id_token::IdToken;
+use crate::jose::{VerifyingKey, b64url_decode};
+use crate::loopback::{LoopbackConfig, LoopbackServer};
+use crate::token::TokenSet;
+use crate::userinfo::UserDetails;
+use crate::{Client, Error, Result};
+
+use events::{
+    ConnectedEvent, ConnectionStatusEvent, DisconnectedEvent, ErrorEvent, Events, HeaderEvent,
+    LaunchBrowserEvent, LogEvent, RedirectEvent, ReturnUrlEvent, SetCookieEvent,
+    SslServerAuthenticationEvent, SslStatusEvent, StatusEvent, TransferBoundaryEvent,
+    TransferEvent, fire,
+};
+use settings::{Access, Setting, Status};
+use xpath::{JsonDoc, Node};
+
+/// The environment the class runs in (the seed's `client_profile`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientProfile {
+    /// 0, desktop application: loopback server plus system browser. The default.
+    #[default]
+    Application,
+    /// 1, server-side web application: `get_authorization_url`, then `get_authorization` with
+    /// the code (or the callback URL).
+    Web,
+    /// 2, device without a browser (RFC 8628). Planned (issue 5).
+    Device,
+    /// 3, mobile application: like Application, but the application opens the URL itself
+    /// (from `on_launch_browser`).
+    Mobile,
+    /// 4, browser (JavaScript) application: like Mobile.
+    Browser,
+    /// 5, server to server with a JWT bearer assertion (RFC 7523). Planned (issue 5).
+    Jwt,
+}
+
+impl ClientProfile {
+    /// The seed's number.
+    pub fn as_i32(self) -> i32 {
+        self as i32
+    }
+
+    /// From the seed's number (error 921 for others).
+    pub fn from_i32(n: i32) -> Result<ClientProfile> {
+        Ok(match n {
+            0 => ClientProfile::Application,
+            1 => ClientProfile::Web,
+            2 => ClientProfile::Device,
+            3 => ClientProfile::Mobile,
+            4 => ClientProfile::Browser,
+            5 => ClientProfile::Jwt,
+            _ => {
+                return Err(Error::InvalidSetting {
+                    name: "client_profile".into(),
+                    reason: format!("{n} is not 0..=5"),
+                });
+            }
+        })
+    }
+}
+
+/// A cookie of the `cookie_*` arrays.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cookie {
+    /// Name.
+    pub name: String,
+    /// Value.
+    pub value: String,
+    /// Domain (received cookies).
+    pub domain: String,
+    /// Path (received cookies).
+    pub path: String,
+    /// Expiry (received cookies).
+    pub expiration: String,
+    /// `Secure` flag (received cookies).
+    pub secure: bool,
+}
+
+/// Interrupts the running call of an [`OpenId`] from another thread (or from an event
+/// callback): the call returns error 301. Cheap to clone. Does nothing when no call runs.
+#[derive(Debug, Clone, Default)]
+pub struct Interrupter {
+    current: Arc<Mutex<Option<Arc<Notify>>>>,
+}
+
+impl Interrupter {
+    /// Aborts the running call (error 301). No call running: does nothing.
+    pub fn interrupt(&self) {
+        if let Some(n) = self
+            .current
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+        {
+            // notify_one keeps a permit, so an interrupt racing the start of the wait is not lost.
+            n.notify_one();
+        }
+    }
+
+    /// Whether no call is running (the seed's `idle`).
+    pub fn idle(&self) -> bool {
+        self.current
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_none()
+    }
+
+    fn begin(&self) -> Arc<Notify> {
+        let n = Arc::new(Notify::new());
+        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(n.clone());
+        n
+    }
+
+    fn end(&self) {
+        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+}
+
+/// A JSON document and its text as received.
+#[derive(Debug, Clone)]
+struct Doc {
+    text: String,
+    doc: JsonDoc,
+}
+
+impl Doc {
+    fn from_text(text: String) -> Option<Doc> {
+        let node = Node::parse(&text, "RawJSON").ok()?;
+        Some(Doc {
+            text,
+            doc: JsonDoc::new(node),
+        })
+    }
+
+    fn from_value(v: &Value) -> Doc {
+        Doc {
+            text: v.to_string(),
+            doc: JsonDoc::new(Node::from_value(v)),
+        }
+    }
+}
+
+/// The properties: everything [`OpenId::reset`] restores.
+#[derive(Clone, Default)]
+struct Props {
+    access_token: String,
+    access_token_exp: i64,
+    authorization_code: String,
+    authorization_scope: String,
+    client_id: String,
+    client_profile: ClientProfile,
+    client_secret: String,
+    grant_type: GrantType,
+    issuer: String,
+    params: Vec<(String, String)>,
+    cookies: Vec<Cookie>,
+    refresh_token: String,
+    return_url: String,
+    server_auth_url: String,
+    server_token_url: String,
+    server_user_info_url: String,
+    signer_cert_encoded: String,
+    signer_cert_url: String,
+    state: String,
+    timeout: u64,
+    use_pkce: bool,
+    web_server_port: u16,
+    // Results of the calls.
+    discovery: Option<ProviderMetadata>,
+    user: UserDetails,
+    id_token: Option<IdToken>,
+    token_type: Option<String>,
+    raw_json: Option<Doc>,
+    jwt_payload: Option<Doc>,
+    response_params: Vec<(String, String)>,
+    transaction: Option<AuthTransaction>,
+    /// Config settings that were written, by canonical name (`FormVarName[0]`).
+    values: BTreeMap<String, String>,
+}
+
+impl Props {
+    fn defaults() -> Props {
+        Props {
+            authorization_scope: "openid".into(),
+            timeout: 60,
+            use_pkce: true,
+            ..Props::default()
+        }
+    }
+}
+
+/// The seed's OpenID class. See the [module docs](self).
+pub struct OpenId {
+    p: Props,
+    events: Events,
+    worker: Option<Worker>,
+    interrupter: Interrupter,
+    server: Option<Arc<LoopbackServer>>,
+}
+
+impl fmt::Debug for OpenId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenId")
+            .field("client_id", &self.p.client_id)
+            .field("client_profile", &self.p.client_profile)
+            .field("grant_type", &self.p.grant_type)
+            .field("issuer", &self.p.issuer)
+            .field("server_auth_url", &self.p.server_auth_url)
+            .field("server_token_url", &self.p.server_token_url)
+            .field("events", &self.events)
+            .field("web_server", &self.server.as_ref().map(|s| s.port()))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for OpenId {
+    fn default() -> OpenId {
+        OpenId::new()
+    }
+}
+
+fn opt(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// The payload of a compact JWT as a document, when it is one.
+fn jwt_payload(token: &str) -> Option<Doc> {
+    let mut parts = token.split('.');
+    let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
+    let bytes = b64url_decode(payload)?;
+    Doc::from_text(String::from_utf8(bytes).ok()?)
+}
+
+macro_rules! string_props {
+    ($($(#[$doc:meta])* $get:ident / $set:ident;)*) => {$(
+        $(#[$doc])*
+        pub fn $get(&self) -> &str {
+            &self.p.$get
+        }
+        #[doc = concat!("Sets [`", stringify!($get), "`](Self::", stringify!($get), ").")]
+        pub fn $set(&mut self, value: impl Into<String>) {
+            self.p.$get = value.into();
+        }
+    )*};
+}
+
+macro_rules! user_text {
+    ($($(#[$doc:meta])* $get:ident => $field:ident;)*) => {$(
+        $(#[$doc])*
+        pub fn $get(&self) -> &str {
+            self.p.user.$field.as_deref().unwrap_or("")
+        }
+    )*};
+}
+
+macro_rules! user_number {
+    ($($(#[$doc:meta])* $get:ident => $field:ident;)*) => {$(
+        $(#[$doc])*
+        pub fn $get(&self) -> i64 {
+            self.p.user.$field.unwrap_or(0)
+        }
+    )*};
+}
+
+macro_rules! discovery_text {
+    ($($(#[$doc:meta])* $get:ident => $field:ident;)*) => {$(
+        $(#[$doc])*
+        pub fn $get(&self) -> &str {
+            self.p.discovery.as_ref().and_then(|d| d.$field.as_deref()).unwrap_or("")
+        }
+    )*};
+}
+
+macro_rules! discovery_list {
+    ($($(#[$doc:meta])* $get:ident => $field:ident;)*) => {$(
+        $(#[$doc])*
+        pub fn $get(&self) -> String {
+            self.p.discovery.as_ref().map(|d| d.$field.join(",")).unwrap_or_default()
+        }
+    )*};
+}
+
+macro_rules! event_registrations {
+    ($($(#[$doc:meta])* $name:ident($ev:ty) => $field:ident;)*) => {$(
+        $(#[$doc])*
+        pub fn $name(&mut self, handler: impl Fn(&mut $ev) + Send + Sync + 'static) {
+            self.events.$field = Some(Arc::new(handler));
+        }
+    )*};
+}
+
+impl OpenId {
+    /// Seed property names that have a member here (getter, and setter where the seed has one).
+    pub const PROPERTY_NAMES: &'static [&'static str] = &[
+        "access_token",
+        "access_token_exp",
+        "authorization_code",
+        "authorization_scope",
+        "client_id",
+        "client_profile",
+        "client_secret",
+        "cookie_count",
+        "cookie_domain",
+        "cookie_expiration",
+        "cookie_name",
+        "cookie_path",
+        "cookie_secure",
+        "cookie_value",
+        "discovery_doc_details_authorization_url",
+        "discovery_doc_details_claims_param_supported",
+        "discovery_doc_details_issuer",
+        "discovery_doc_details_registration_url",
+        "discovery_doc_details_service_docs_url",
+        "discovery_doc_details_signer_cert_url",
+        "discovery_doc_details_supported_claims",
+        "discovery_doc_details_supported_displays",
+        "discovery_doc_details_supported_grant_types",
+        "discovery_doc_details_supported_response_types",
+        "discovery_doc_details_supported_scopes",
+        "discovery_doc_details_token_url",
+        "discovery_doc_details_user_info_url",
+        "grant_type",
+        "idle",
+        "param_count",
+        "param_name",
+        "param_value",
+        "refresh_token",
+        "return_url",
+        "server_auth_url",
+        "server_token_url",
+        "server_user_info_url",
+        "signer_cert_encoded",
+        "signer_cert_url",
+        "state",
+        "timeout",
+        "use_pkce",
+        "user_details_addr_country",
+        "user_details_addr_formatted",
+        "user_details_addr_locality",
+        "user_details_addr_postal_code",
+        "user_details_addr_region",
+        "user_details_addr_street_addr",
+        "user_details_audiences",
+        "user_details_birthday",
+        "user_details_email",
+        "user_details_email_verified",
+        "user_details_first_name",
+        "user_details_gender",
+        "user_details_issuer",
+        "user_details_last_name",
+        "user_details_locale",
+        "user_details_middle_name",
+        "user_details_name",
+        "user_details_nickname",
+        "user_details_phone_number",
+        "user_details_phone_number_verified",
+        "user_details_picture_url",
+        "user_details_preferred_username",
+        "user_details_profile_url",
+        "user_details_subject",
+        "user_details_token_auth_time",
+        "user_details_token_exp_time",
+        "user_details_token_issued_at",
+        "user_details_updated_at",
+        "user_details_website",
+        "user_details_zone_info",
+        "web_server_port",
+    ];
+
+    /// Seed method names that have a member here.
+    pub const METHOD_NAMES: &'static [&'static str] = &[
+        "add_cookie",
+        "add_param",
+        "config",
+        "do_events",
+        "get_authorization",
+        "get_authorization_url",
+        "get_discovery_doc",
+        "get_param",
+        "get_user_info",
+        "interrupt",
+        "reset",
+        "start_web_server",
+        "stop_web_server",
+    ];
+
+    /// Seed event names that can be registered here (`on_*` methods).
+    pub const EVENT_NAMES: &'static [&'static str] = &[
+        "on_connected",
+        "on_connection_status",
+        "on_disconnected",
+        "on_end_transfer",
+        "on_error",
+        "on_header",
+        "on_launch_browser",
+        "on_log",
+        "on_redirect",
+        "on_return_url",
+        "on_set_cookie",
+        "on_ssl_server_authentication",
+        "on_ssl_status",
+        "on_start_transfer",
+        "on_status",
+        "on_transfer",
+    ];
+
+    /// A facade with the seed's defaults. The worker thread starts at the first network call.
+    pub fn new() -> OpenId {
+        OpenId {
+            p: Props::defaults(),
+            events: Events::default(),
+            worker: None,
+            interrupter: Interrupter::default(),
+            server: None,
+        }
+    }
+
+    // ----- Properties -----
+
+    string_props! {
+        /// The access token of the last authorization; set it to call `get_user_info` with a
+        /// stored token. Default: "".
+        access_token / set_access_token;
+        /// The authorization code. Web profile: set it (or the whole callback URL) before
+        /// `get_authorization`. Application profile: informational. Default: "".
+        authorization_code / set_authorization_code;
+        /// Space-separated scopes (`openid` is always included). Default: "openid".
+        authorization_scope / set_authorization_scope;
+        /// The client id registered with the provider. Default: "".
+        client_id / set_client_id;
+        /// The client secret; empty for a public client. Default: "".
+        client_secret / set_client_secret;
+        /// The refresh token; when set, `get_authorization` refreshes instead of signing in.
+        /// Default: "".
+        refresh_token / set_refresh_token;
+        /// The redirect URI. Application profile: set from the loopback server. Default: "".
+        return_url / set_return_url;
+        /// The authorization endpoint (filled by `get_discovery_doc`). Default: "".
+        server_auth_url / set_server_auth_url;
+        /// The token endpoint (filled by `get_discovery_doc`). Default: "".
+        server_token_url / set_server_token_url;
+        /// The UserInfo endpoint (filled by `get_discovery_doc`). Default: "".
+        server_user_info_url / set_server_user_info_url;
+        /// A PEM certificate or public key (or a JWK) to verify ID tokens with instead of the
+        /// provider's JWKS. Default: "".
+        signer_cert_encoded / set_signer_cert_encoded;
+        /// The provider's JWKS URL (filled by `get_discovery_doc`). Default: "".
+        signer_cert_url / set_signer_cert_url;
+        /// The `state` to send; empty sends a random one (recommended). Default: "".
+        state / set_state;
+        /// Not in the seed: the provider's issuer, needed to verify ID tokens when the endpoints
+        /// are set by hand (filled by `get_discovery_doc`). Default: "".
+        issuer / set_issuer;
+    }
+
+    /// The lifetime of the access token in seconds (`expires_in`). Default: 0.
+    pub fn access_token_exp(&self) -> i64 {
+        self.p.access_token_exp
+    }
+
+    /// The client profile. Default: [`ClientProfile::Application`].
+    pub fn client_profile(&self) -> ClientProfile {
+        self.p.client_profile
+    }
+
+    /// Sets [`client_profile`](Self::client_profile).
+    pub fn set_client_profile(&mut self, value: ClientProfile) {
+        self.p.client_profile = value;
+    }
+
+    /// The flow: code (0), implicit (1) or hybrid (2). Default: [`GrantType::Code`].
+    pub fn grant_type(&self) -> GrantType {
+        self.p.grant_type
+    }
+
+    /// Sets [`grant_type`](Self::grant_type).
+    pub fn set_grant_type(&mut self, value: GrantType) {
+        self.p.grant_type = value;
+    }
+
+    /// The timeout of each HTTP request in seconds. Default: 60.
+    pub fn timeout(&self) -> u64 {
+        self.p.timeout
+    }
+
+    /// Sets [`timeout`](Self::timeout); 0 is refused (error 921) at the next call.
+    pub fn set_timeout(&mut self, seconds: u64) {
+        self.p.timeout = seconds;
+    }
+
+    /// Whether PKCE is used. Default: **true** (the seed's is false; PKCE is required by the
+    /// OAuth 2.0 Security BCP, so this library turns it on).
+    pub fn use_pkce(&self) -> bool {
+        self.p.use_pkce
+    }
+
+    /// Sets [`use_pkce`](Self::use_pkce).
+    pub fn set_use_pkce(&mut self, value: bool) {
+        self.p.use_pkce = value;
+    }
+
+    /// The loopback server's port (0 before it starts: an ephemeral port is picked). Default: 0.
+    pub fn web_server_port(&self) -> u16 {
+        self.p.web_server_port
+    }
+
+    /// Sets [`web_server_port`](Self::web_server_port) for the next start of the server.
+    pub fn set_web_server_port(&mut self, port: u16) {
+        self.p.web_server_port = port;
+    }
+
+    /// Whether no call is running. Default: true.
+    pub fn idle(&self) -> bool {
+        self.interrupter.idle()
+    }
+
+    /// The number of `params` (outgoing authorization request parameters). Default: 0.
+    pub fn param_count(&self) -> usize {
+        self.p.params.len()
+    }
+
+    /// Resizes `params` (new entries are empty, which are not sent).
+    pub fn set_param_count(&mut self, count: usize) {
+        self.p.params.resize(count, (String::new(), String::new()));
+    }
+
+    /// The name of param `i` (0-based); `None` out of range.
+    pub fn param_name(&self, i: usize) -> Option<&str> {
+        self.p.params.get(i).map(|(n, _)| n.as_str())
+    }
+
+    /// Sets the name of param `i`, growing the array when needed.
+    pub fn set_param_name(&mut self, i: usize, name: impl Into<String>) {
+        if i >= self.p.params.len() {
+            self.set_param_count(i + 1);
+        }
+        self.p.params[i].0 = name.into();
+    }
+
+    /// The value of param `i` (0-based); `None` out of range.
+    pub fn param_value(&self, i: usize) -> Option<&str> {
+        self.p.params.get(i).map(|(_, v)| v.as_str())
+    }
+
+    /// Sets the value of param `i`, growing the array when needed.
+    pub fn set_param_value(&mut self, i: usize, value: impl Into<String>) {
+        if i >= self.p.params.len() {
+            self.set_param_count(i + 1);
+        }
+        self.p.params[i].1 = value.into();
+    }
+
+    /// The number of cookies (sent with every request). Default: 0.
+    pub fn cookie_count(&self) -> usize {
+        self.p.cookies.len()
+    }
+
+    /// Resizes the cookie arrays.
+    pub fn set_cookie_count(&mut self, count: usize) {
+        self.p.cookies.resize(count, Cookie::default());
+    }
+
+    /// Cookie `i` (0-based) with all its fields; `None` out of range.
+    pub fn cookie(&self, i: usize) -> Option<&Cookie> {
+        self.p.cookies.get(i)
+    }
+
+    /// The name of cookie `i`.
+    pub fn cookie_name(&self, i: usize) -> Option<&str> {
+        self.cookie(i).map(|c| c.name.as_str())
+    }
+
+    /// Sets the name of cookie `i`, growing the arrays when needed.
+    pub fn set_cookie_name(&mut self, i: usize, name: impl Into<String>) {
+        if i >= self.p.cookies.len() {
+            self.set_cookie_count(i + 1);
+        }
+        self.p.cookies[i].name = name.into();
+    }
+
+    /// The value of cookie `i`.
+    pub fn cookie_value(&self, i: usize) -> Option<&str> {
+        self.cookie(i).map(|c| c.value.as_str())
+    }
+
+    /// Sets the value of cookie `i`, growing the arrays when needed.
+    pub fn set_cookie_value(&mut self, i: usize, value: impl Into<String>) {
+        if i >= self.p.cookies.len() {
+            self.set_cookie_count(i + 1);
+        }
+        self.p.cookies[i].value = value.into();
+    }
+
+    /// The domain of received cookie `i`.
+    pub fn cookie_domain(&self, i: usize) -> Option<&str> {
+        self.cookie(i).map(|c| c.domain.as_str())
+    }
+
+    /// The path of received cookie `i`.
+    pub fn cookie_path(&self, i: usize) -> Option<&str> {
+        self.cookie(i).map(|c| c.path.as_str())
+    }
+
+    /// The expiry of received cookie `i`.
+    pub fn cookie_expiration(&self, i: usize) -> Option<&str> {
+        self.cookie(i).map(|c| c.expiration.as_str())
+    }
+
+    /// The `Secure` flag of received cookie `i`.
+    pub fn cookie_secure(&self, i: usize) -> Option<bool> {
+        self.cookie(i).map(|c| c.secure)
+    }
+
+    discovery_text! {
+        /// The authorization endpoint from the discovery document. Default: "".
+        discovery_doc_details_authorization_url => authorization_endpoint;
+        /// The registration endpoint from the discovery document. Default: "".
+        discovery_doc_details_registration_url => registration_endpoint;
+        /// The service documentation URL from the discovery document. Default: "".
+        discovery_doc_details_service_docs_url => service_documentation;
+        /// The JWKS URL from the discovery document. Default: "".
+        discovery_doc_details_signer_cert_url => jwks_uri;
+        /// The token endpoint from the discovery document. Default: "".
+        discovery_doc_details_token_url => token_endpoint;
+        /// The UserInfo endpoint from the discovery document. Default: "".
+        discovery_doc_details_user_info_url => userinfo_endpoint;
+    }
+
+    discovery_list! {
+        /// Comma-separated `claims_supported`. Default: "".
+        discovery_doc_details_supported_claims => claims_supported;
+        /// Comma-separated `display_values_supported`. Default: "".
+        discovery_doc_details_supported_displays => display_values_supported;
+        /// Comma-separated `grant_types_supported`. Default: "".
+        discovery_doc_details_supported_grant_types => grant_types_supported;
+        /// Comma-separated `response_types_supported`. Default: "".
+        discovery_doc_details_supported_response_types => response_types_supported;
+        /// Comma-separated `scopes_supported`. Default: "".
+        discovery_doc_details_supported_scopes => scopes_supported;
+    }
+
+    /// The issuer from the discovery document. Default: "".
+    pub fn discovery_doc_details_issuer(&self) -> &str {
+        self.p.discovery.as_ref().map_or("", |d| d.issuer.as_str())
+    }
+
+    /// Whether the provider supports the `claims` parameter. Default: false.
+    pub fn discovery_doc_details_claims_param_supported(&self) -> bool {
+        self.p
+            .discovery
+            .as_ref()
+            .is_some_and(|d| d.claims_parameter_supported)
+    }
+
+    user_text! {
+        /// `address.country`. Default: "".
+        user_details_addr_country => address_country;
+        /// `address.formatted`. Default: "".
+        user_details_addr_formatted => address_formatted;
+        /// `address.locality`. Default: "".
+        user_details_addr_locality => address_locality;
+        /// `address.postal_code`. Default: "".
+        user_details_addr_postal_code => address_postal_code;
+        /// `address.region`. Default: "".
+        user_details_addr_region => address_region;
+        /// `address.street_address`. Default: "".
+        user_details_addr_street_addr => address_street_address;
+        /// `birthdate`. Default: "".
+        user_details_birthday => birthdate;
+        /// `email`. Default: "".
+        user_details_email => email;
+        /// `given_name`. Default: "".
+        user_details_first_name => given_name;
+        /// `gender`. Default: "".
+        user_details_gender => gender;
+        /// `iss` of the ID token. Default: "".
+        user_details_issuer => iss;
+        /// `family_name`. Default: "".
+        user_details_last_name => family_name;
+        /// `locale`. Default: "".
+        user_details_locale => locale;
+        /// `middle_name`. Default: "".
+        user_details_middle_name => middle_name;
+        /// `name`. Default: "".
+        user_details_name => name;
+        /// `nickname`. Default: "".
+        user_details_nickname => nickname;
+        /// `phone_number`. Default: "".
+        user_details_phone_number => phone_number;
+        /// `picture`. Default: "".
+        user_details_picture_url => picture;
+        /// `preferred_username`. Default: "".
+        user_details_preferred_username => preferred_username;
+        /// `profile`. Default: "".
+        user_details_profile_url => profile;
+        /// `sub`. Default: "".
+        user_details_subject => sub;
+        /// `website`. Default: "".
+        user_details_website => website;
+        /// `zoneinfo`. Default: "".
+        user_details_zone_info => zoneinfo;
+    }
+
+    user_number! {
+        /// `auth_time` (seconds since the epoch). Default: 0.
+        user_details_token_auth_time => auth_time;
+        /// `exp` of the ID token. Default: 0.
+        user_details_token_exp_time => exp;
+        /// `iat` of the ID token. Default: 0.
+        user_details_token_issued_at => iat;
+        /// `updated_at`. Default: 0.
+        user_details_updated_at => updated_at;
+    }
+
+    /// Comma-separated `aud` of the ID token. Default: "".
+    pub fn user_details_audiences(&self) -> String {
+        self.p.user.aud.join(",")
+    }
+
+    /// `email_verified`. Default: false.
+    pub fn user_details_email_verified(&self) -> bool {
+        self.p.user.email_verified.unwrap_or(false)
+    }
+
+    /// `phone_number_verified`. Default: false.
+    pub fn user_details_phone_number_verified(&self) -> bool {
+        self.p.user.phone_number_verified.unwrap_or(false)
+    }
+
+    /// Not in the seed: the pending authorization transaction of the Web profile (state, nonce,
+    /// PKCE verifier, redirect URI). Store it in the user's session between
+    /// `get_authorization_url` and `get_authorization` when they run in different processes.
+    pub fn transaction(&self) -> Option<&AuthTransaction> {
+        self.p.transaction.as_ref()
+    }
+
+    /// Restores the pending transaction (see [`transaction`](Self::transaction)).
+    pub fn set_transaction(&mut self, tx: Option<AuthTransaction>) {
+        self.p.transaction = tx;
+    }
+
+    /// A handle that interrupts the running call from another thread.
+    pub fn interrupter(&self) -> Interrupter {
+        self.interrupter.clone()
+    }
+
+    // ----- Events -----
+
+    event_registrations! {
+        /// Registers `on_connected` (forwarded from the transport).
+        on_connected(ConnectedEvent) => connected;
+        /// Registers `on_connection_status` (forwarded from the transport).
+        on_connection_status(ConnectionStatusEvent) => connection_status;
+        /// Registers `on_disconnected` (forwarded from the transport).
+        on_disconnected(DisconnectedEvent) => disconnected;
+        /// Registers `on_end_transfer` (forwarded from the transport).
+        on_end_transfer(TransferBoundaryEvent) => end_transfer;
+        /// Registers `on_error`: fires when a call fails, with its code and message.
+        on_error(ErrorEvent) => error;
+        /// Registers `on_header` (forwarded from the transport).
+        on_header(HeaderEvent) => header;
+        /// Registers `on_launch_browser`: fires before the browser opens; may change the URL
+        /// and the command (empty: open nothing).
+        on_launch_browser(LaunchBrowserEvent) => launch_browser;
+        /// Registers `on_log`: one call per log message up to `LogLevel`.
+        on_log(LogEvent) => log;
+        /// Registers `on_redirect` (forwarded from the transport).
+        on_redirect(RedirectEvent) => redirect;
+        /// Registers `on_return_url`: fires when the browser comes back to the loopback server.
+        on_return_url(ReturnUrlEvent) => return_url;
+        /// Registers `on_set_cookie` (forwarded from the transport).
+        on_set_cookie(SetCookieEvent) => set_cookie;
+        /// Registers `on_ssl_server_authentication` (forwarded from the transport).
+        on_ssl_server_authentication(SslServerAuthenticationEvent) => ssl_server_authentication;
+        /// Registers `on_ssl_status` (forwarded from the transport).
+        on_ssl_status(SslStatusEvent) => ssl_status;
+        /// Registers `on_start_transfer` (forwarded from the transport).
+        on_start_transfer(TransferBoundaryEvent) => start_transfer;
+        /// Registers `on_status` (forwarded from the transport).
+        on_status(StatusEvent) => status;
+        /// Registers `on_transfer` (forwarded from the transport).
+        on_transfer(TransferEvent) => transfer;
+    }
+
+    // ----- Methods -----
+
+    /// Adds an outgoing authorization request parameter. A parameter named `state` sets the
+    /// state instead (it is never sent twice).
+    pub fn add_param(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.p.params.push((name.into(), value.into()));
+    }
+
+    /// A parameter of the last response: the authorization response (callback) first, then the
+    /// token response. Empty when absent.
+    pub fn get_param(&self, name: &str) -> String {
+        self.p
+            .response_params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    /// Adds a cookie to the cookie arrays; it is sent with every request.
+    pub fn add_cookie(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.p.cookies.push(Cookie {
+            name: name.into(),
+            value: value.into(),
+            ..Cookie::default()
+        });
+    }
+
+    /// A documented no-op: there is no message loop; events fire directly from the running call.
+    pub fn do_events(&mut self) {}
+
+    /// Interrupts the running call (error 301). From another thread use
+    /// [`interrupter`](Self::interrupter); the facade is borrowed by the running call.
+    pub fn interrupt(&self) {
+        self.interrupter.interrupt();
+    }
+
+    /// Restores every property and setting to its default, forgets all results and stops the
+    /// loopback server. Registered events stay registered.
+    pub fn reset(&mut self) {
+        self.p = Props::defaults();
+        self.drop_server();
+    }
+
+    fn setting_str(&self, name: &str) -> String {
+        match self.p.values.get(name) {
+            Some(v) => v.clone(),
+            None => settings::find(name)
+                .map(|s| s.default.to_string())
+                .unwrap_or_default(),
+        }
+    }
+
+    fn setting_int(&self, name: &str) -> i64 {
+        self.setting_str(name).parse().unwrap_or(0)
+    }
+
+    fn setting_bool(&self, name: &str) -> bool {
+        settings::parse_bool(&self.setting_str(name)).unwrap_or(false)
+    }
+
+    fn log_level(&self) -> i32 {
+        i32::try_from(self.setting_int("LogLevel")).unwrap_or(1)
+    }
+
+    fn worker(&mut self) -> Result<&Worker> {
+        if self.worker.is_none() {
+            self.worker = Some(Worker::start()?);
+        }
+        // Just set above.
+        self.worker.as_ref().ok_or(Error::Interrupted)
+    }
+
+    /// Runs `fut` on the worker, racing it with `interrupt` (error 301). Fires `on_error` on
+    /// failure.
+    fn call<T: Send + 'static>(
+        &mut self,
+        fut: impl std::future::Future<Output = Result<T>> + Send + 'static,
+    ) -> Result<T> {
+        let notify = self.interrupter.begin();
+        let result = match self.worker() {
+            Ok(w) => w.run(async move {
+                tokio::select! {
+                    biased;
+                    () = notify.notified() => Err(Error::Interrupted),
+                    r = fut => r,
+                }
+            }),
+            Err(e) => Err(e),
+        };
+        self.interrupter.end();
+        if let Err(e) = &result {
+            fire(
+                &self.events.error,
+                ErrorEvent {
+                    error_code: i32::from(e.code()),
+                    description: e.to_string(),
+                },
+            );
+        }
+        result
+    }
+
+    /// The core configuration and metadata the properties describe.
+    fn core_parts(&self) -> Result<(ClientConfig, ProviderMetadata)> {
+        let p = &self.p;
+        if p.timeout == 0 {
+            return Err(Error::InvalidSetting {
+                name: "timeout".into(),
+                reason: "0 (non-blocking mode) is not supported; use a number of seconds".into(),
+            });
+        }
+        let issuer = if p.issuer.is_empty() {
+            p.discovery
+                .as_ref()
+                .map(|d| d.issuer.clone())
+                .ok_or(Error::Missing {
+                    what: "issuer",
+                    hint: "call get_discovery_doc, or set_issuer() along with the endpoints set by hand",
+                })?
+        } else {
+            p.issuer.clone()
+        };
+        let mut meta = match &p.discovery {
+            Some(d) if d.issuer == issuer => d.clone(),
+            _ => ProviderMetadata::new(issuer.clone()),
+        };
+        meta.authorization_endpoint = opt(&p.server_auth_url);
+        meta.token_endpoint = opt(&p.server_token_url);
+        meta.userinfo_endpoint = opt(&p.server_user_info_url);
+        meta.jwks_uri = opt(&p.signer_cert_url);
+
+        let mut c = ClientConfig::new(issuer, p.client_id.clone());
+        c.client_secret = opt(&p.client_secret);
+        c.redirect_uri = opt(&p.return_url);
+        c.scope = p.authorization_scope.clone();
+        c.grant_type = p.grant_type;
+        let rt = self.setting_str("ResponseType");
+        if !rt.is_empty() {
+            c.response_type = Some(ResponseType::parse(&rt)?);
+        }
+        c.use_pkce = p.use_pkce;
+        c.pkce_method = if self.setting_int("PKCEChallengeEncoding") == 1 {
+            PkceMethod::Plain
+        } else {
+            PkceMethod::S256
+        };
+        let method = self.setting_str("AuthMethod");
+        c.auth_method = if !method.is_empty() {
+            Some(AuthMethod::parse(&method)?)
+        } else if self.setting_bool("IncludeClientCredsInBody") {
+            Some(AuthMethod::ClientSecretPost)
+        } else {
+            None
+        };
+        let cert = p.signer_cert_encoded.trim();
+        if !cert.is_empty() {
+            c.signer_key = Some(if cert.starts_with('{') {
+                VerifyingKey::from_jwk(cert)?
+            } else {
+                VerifyingKey::from_pem(cert)?
+            });
+        }
+        c.http.timeout = Duration::from_secs(p.timeout);
+        c.http.max_response_size =
+            u64::try_from(self.setting_int("TransferredDataLimit")).unwrap_or(1024 * 1024);
+        c.http.user_agent = self.setting_str("UserAgent");
+        c.http.log_level =
+            crate::http::LogLevel::from_u8(u8::try_from(self.log_level()).unwrap_or(1));
+        c.http.cookies = p
+            .cookies
+            .iter()
+            .filter(|k| !k.name.is_empty())
+            .map(|k| (k.name.clone(), k.value.clone()))
+            .collect();
+        c.http.events = Some(Arc::new(events::Forward(self.events.clone())));
+        Ok((c, meta))
+    }
+
+    fn client(&self) -> Result<Client> {
+        let (config, meta) = self.core_parts()?;
+        Client::new(config, meta)
+    }
+
+    /// The authorization request the properties and settings describe.
+    fn request(&self) -> AuthorizationRequest {
+        let mut r = AuthorizationRequest {
+            state: opt(&self.p.state),
+            ..AuthorizationRequest::default()
+        };
+        for (k, v) in &self.p.params {
+            if k == "state" {
+                r.state = Some(v.clone());
+            } else if !k.is_empty() {
+                r.extra.push((k.clone(), v.clone()));
+            }
+        }
+        r.prompt = opt(&self.setting_str("Prompt"));
+        r.display = opt(&self.setting_str("Display"));
+        r.login_hint = opt(&self.setting_str("LoginHint"));
+        r.id_token_hint = opt(&self.setting_str("IDTokenHint"));
+        r
+    }
+
+    /// Fetches the discovery document at `url` (the issuer or its
+    /// `/.well-known/openid-configuration`), fills the `discovery_doc_details_*` properties, the
+    /// endpoints (`server_auth_url`, `server_token_url`, `server_user_info_url`,
+    /// `signer_cert_url`) and `RawJSON`. Error 900 when the document is invalid or names another
+    /// issuer.
+    pub fn get_discovery_doc(&mut self, url: &str) -> Result<()> {
+        let mut config = ClientConfig::new(url, "oidckit-discovery");
+        config.http.timeout = Duration::from_secs(self.p.timeout.max(1));
+        config.http.user_agent = self.setting_str("UserAgent");
+        config.http.events = Some(Arc::new(events::Forward(self.events.clone())));
+        let client = self.call(Client::discover(config))?;
+        let meta = client.metadata().clone();
+        self.events.log(
+            self.log_level(),
+            1,
+            "Info",
+            format!("discovery document of {} received", meta.issuer),
+        );
+        let p = &mut self.p;
+        p.issuer = meta.issuer.clone();
+        p.server_auth_url = meta.authorization_endpoint.clone().unwrap_or_default();
+        p.server_token_url = meta.token_endpoint.clone().unwrap_or_default();
+        p.server_user_info_url = meta.userinfo_endpoint.clone().unwrap_or_default();
+        p.signer_cert_url = meta.jwks_uri.clone().unwrap_or_default();
+        p.raw_json = Some(Doc::from_value(&meta.raw));
+        p.discovery = Some(meta);
+        Ok(())
+    }
+
+    /// Builds the URL to send the user to (no request is made) and keeps the transaction for
+    /// `get_authorization`.
+    pub fn get_authorization_url(&mut self) -> Result<String> {
+        let client = self.client()?;
+        let (url, tx) = client.authorization_url(&self.request())?;
+        self.p.transaction = Some(tx);
+        Ok(url)
+    }
+
+    /// Runs the authorization for the current `client_profile` and returns the authorization
+    /// string (`Bearer <access token>`; empty when the flow returns no access token):
+    ///
+    /// - a `refresh_token` is set (and, in the Web profile, no code is pending): refresh;
+    /// - Web: exchange `authorization_code` (a code, or the whole callback URL, whose state and
+    ///   `iss` are then checked) with the transaction of `get_authorization_url`;
+    /// - Application: start the loopback server, fire `on_launch_browser`, open the browser,
+    ///   wait up to `BrowserResponseTimeout`, fire `on_return_url`, complete the sign-in;
+    /// - Mobile, Browser: the same, but the application opens the URL (from `on_launch_browser`);
+    /// - Device, JWT: error 921 until issue 5 adds them to the core.
+    ///
+    /// Fills `user_details_*` from the ID token, `access_token`, `refresh_token`, `RawJSON`
+    /// (the ID token payload) and `IDToken`.
+    pub fn get_authorization(&mut self) -> Result<String> {
+        let profile = self.p.client_profile;
+        let code_pending = !self.p.authorization_code.is_empty() && self.p.transaction.is_some();
+        let web_code_pending = profile == ClientProfile::Web && code_pending;
+        if !self.p.refresh_token.is_empty() && !web_code_pending {
+            let client = self.client()?;
+            let (rt, prev) = (self.p.refresh_token.clone(), self.p.id_token.clone());
+            let tokens = self.call(async move { client.refresh(&rt, prev.as_ref()).await })?;
+            return Ok(self.apply_tokens(tokens));
+        }
+        match profile {
+            ClientProfile::Web => self.complete_web(),
+            ClientProfile::Application | ClientProfile::Mobile | ClientProfile::Browser => {
+                self.interactive(profile == ClientProfile::Application)
+            }
+            ClientProfile::Device | ClientProfile::Jwt => Err(Error::InvalidSetting {
+                name: "client_profile".into(),
+                reason: format!(
+                    "the {profile:?} profile is planned (issue 5): the core has no such grant yet"
+                ),
+            }),
+        }
+    }
+
+    fn complete_web(&mut self) -> Result<String> {
+        let tx = self.p.transaction.clone().ok_or(Error::Missing {
+            what: "authorization transaction",
+            hint: "call get_authorization_url first (or restore it with set_transaction)",
+        })?;
+        let code = self.p.authorization_code.trim().to_string();
+        if code.is_empty() {
+            return Err(Error::Missing {
+                what: "authorization_code",
+                hint: "set authorization_code to the code (or the whole callback URL) the browser brought back",
+            });
+        }
+        let client = self.client()?;
+        let tokens = if code.contains("://") || code.contains('?') || code.contains('#') {
+            let params = CallbackParams::from_url(&code);
+            self.p.response_params = params.pairs().to_vec();
+            if let Some(c) = params.get("code") {
+                self.p.authorization_code = c.to_string();
+            }
+            self.call(async move { client.handle_callback(&tx, &params).await })?
+        } else {
+            self.p.response_params.clear();
+            self.call(async move { client.exchange_code(&code, &tx).await })?
+        };
+        self.p.transaction = None;
+        Ok(self.apply_tokens(tokens))
+    }
+
+    fn loopback_config(&self) -> LoopbackConfig {
+        let pick = |a: String, b: String| if a.is_empty() { b } else { a };
+        LoopbackConfig {
+            port: self.p.web_server_port,
+            timeout: Duration::from_secs(
+                u64::try_from(self.setting_int("BrowserResponseTimeout")).unwrap_or(300),
+            ),
+            success_message: pick(
+                self.setting_str("WebServerResponse"),
+                self.setting_str("ResponseSuccessMessage"),
+            ),
+            failure_message: pick(
+                self.setting_str("WebServerFailedResponse"),
+                self.setting_str("ResponseFailureMessage"),
+            ),
+            ..LoopbackConfig::default()
+        }
+    }
+
+    fn server_redirect_uri(&self, server: &LoopbackServer) -> String {
+        let uri = server.redirect_uri();
+        if self.setting_str("WebServerHost") == "localhost" {
+            uri.replacen("127.0.0.1", "localhost", 1)
+        } else {
+            uri
+        }
+    }
+
+    /// Starts the loopback server (RFC 8252 §7.3, `127.0.0.1` only) on `web_server_port` (0:
+    /// any free port) and sets `return_url` and `web_server_port`. Already running: no-op.
+    pub fn start_web_server(&mut self) -> Result<()> {
+        if self.server.is_some() {
+            return Ok(());
+        }
+        let cfg = self.loopback_config();
+        let server = self.call(LoopbackServer::bind(cfg))?;
+        self.p.web_server_port = server.port();
+        self.p.return_url = self.server_redirect_uri(&server);
+        self.events.log(
+            self.log_level(),
+            1,
+            "Info",
+            format!("web server listening on {}", self.p.return_url),
+        );
+        self.server = Some(Arc::new(server));
+        Ok(())
+    }
+
+    /// Stops the loopback server. Not running: no-op.
+    pub fn stop_web_server(&mut self) -> Result<()> {
+        self.drop_server();
+        Ok(())
+    }
+
+    fn drop_server(&mut self) {
+        if let Some(server) = self.server.take()
+            && let Some(w) = &self.worker
+        {
+            // The listener belongs to the worker's runtime: close it there.
+            let _ = w.run(async move {
+                drop(server);
+                Ok(())
+            });
+        }
+    }
+
+    fn interactive(&mut self, open_browser: bool) -> Result<String> {
+        self.start_web_server()?;
+        let server = self.server.clone().ok_or(Error::Missing {
+            what: "web server",
+            hint: "start_web_server failed",
+        })?;
+        let client = self.client()?;
+        let mut req = self.request();
+        req.redirect_uri = Some(self.p.return_url.clone());
+        let events = self.events.clone();
+        let timeout = server.config().timeout;
+        let path = url::Url::parse(&self.p.return_url)
+            .map(|u| u.path().to_string())
+            .unwrap_or_else(|_| "/".into());
+        let log_level = self.log_level();
+        let result = self.call(async move {
+            let (url, tx) = client.authorization_url(&req)?;
+            let hook_events = events.clone();
+            let hook = move |launch: &mut Launch| {
+                let command = launch
+                    .command
+                    .as_ref()
+                    .map(|c| join_command(c))
+                    .unwrap_or_default();
+                let ev = fire(
+                    &hook_events.launch_browser,
+                    LaunchBrowserEvent {
+                        url: launch.url.clone(),
+                        command,
+                    },
+                );
+                launch.url = ev.url;
+                launch.command = browser::split_command(&ev.command).ok();
+                if open_browser && launch.command.is_some() {
+                    HookDecision::Open
+                } else {
+                    HookDecision::Cancel
+                }
+            };
+            let opened = browser::open(&url, &BrowserOptions::default().with_hook(hook));
+            events.log(log_level, 2, "Browser", format!("browser: {opened:?}"));
+            let callback = server.wait_for(timeout).await?;
+            let params = callback.params().clone();
+            let query = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(params.pairs())
+                .finish();
+            fire(
+                &events.return_url,
+                ReturnUrlEvent {
+                    url_path: path,
+                    query_string: query,
+                    state: tx.state.clone(),
+                    ..ReturnUrlEvent::default()
+                },
+            );
+            let result = client.handle_callback(&tx, &params).await;
+            callback
+                .respond(result.as_ref().map(|_| ()).map_err(|e| e.to_string()))
+                .await;
+            result.map(|tokens| (tokens, params))
+        });
+        if !self.setting_bool("ReUseWebServer") {
+            self.drop_server();
+        }
+        let (tokens, params) = result?;
+        self.p.response_params = params.pairs().to_vec();
+        if let Some(code) = params.get("code") {
+            self.p.authorization_code = code.to_string();
+        }
+        Ok(self.apply_tokens(tokens))
+    }
+
+    fn apply_tokens(&mut self, tokens: TokenSet) -> String {
+        let p = &mut self.p;
+        p.access_token = tokens.access_token.clone().unwrap_or_default();
+        p.access_token_exp = tokens
+            .expires_in
+            .and_then(|s| i64::try_from(s).ok())
+            .unwrap_or(0);
+        if let Some(rt) = &tokens.refresh_token {
+            p.refresh_token = rt.clone();
+        }
+        p.token_type = tokens.token_type.clone();
+        p.jwt_payload = tokens.access_token.as_deref().and_then(jwt_payload);
+        for (k, v) in &tokens.raw {
+            if !p.response_params.iter().any(|(n, _)| n == k) {
+                p.response_params.push((k.clone(), text(v)));
+            }
+        }
+        if let Some(id) = &tokens.id_token {
+            p.user = UserDetails::from_claims(id.claims());
+            p.raw_json = jwt_payload(id.raw());
+            p.id_token = Some(id.clone());
+        }
+        self.events
+            .log(self.log_level(), 1, "Info", "authorization complete".into());
+        tokens.authorization().unwrap_or_default()
+    }
+
+    /// Fetches the UserInfo claims with `access_token` into `user_details_*` and `RawJSON`. The
+    /// `sub` must be the ID token's when there is one (error 907).
+    pub fn get_user_info(&mut self) -> Result<()> {
+        let access = opt(&self.p.access_token).ok_or(Error::Missing {
+            what: "access_token",
+            hint: "call get_authorization first, or set access_token",
+        })?;
+        let sub = self
+            .p
+            .id_token
+            .as_ref()
+            .and_then(|t| t.claims().subject().map(str::to_string));
+        let client = self.client()?;
+        let details =
+            self.call(async move { client.userinfo_with(&access, sub.as_deref()).await })?;
+        self.p.raw_json = Some(Doc::from_value(&Value::Object(details.claims.clone())));
+        // The ID token's registered claims stay when UserInfo does not repeat them.
+        let old = std::mem::take(&mut self.p.user);
+        let mut user = details;
+        user.iss = user.iss.or(old.iss);
+        if user.aud.is_empty() {
+            user.aud = old.aud;
+        }
+        user.iat = user.iat.or(old.iat);
+        user.exp = user.exp.or(old.exp);
+        user.auth_time = user.auth_time.or(old.auth_time);
+        self.p.user = user;
+        Ok(())
+    }
+
+    /// The seed's `config`: `"Name=Value"` sets a setting and returns "", `"Name"` reads it.
+    /// Names are case-insensitive; indexed ones are written `Name[i]`. Unknown names and bad
+    /// values are error 921 (902 for a bad `ResponseType`). See [`settings::TABLE`].
+    pub fn config(&mut self, configuration: &str) -> Result<String> {
+        match configuration.split_once('=') {
+            Some((name, value)) => {
+                let key = settings::resolve(name)?;
+                self.set_setting(key.setting, key.index, value)?;
+                Ok(String::new())
+            }
+            None => {
+                let key = settings::resolve(configuration)?;
+                self.get_setting(key.setting, key.index)
+            }
+        }
+    }
+
+    fn storage_key(s: &Setting, index: Option<usize>) -> String {
+        match index {
+            Some(i) => format!("{}[{i}]", s.name),
+            None => s.name.to_string(),
+        }
+    }
+
+    fn set_setting(
+        &mut self,
+        s: &'static Setting,
+        index: Option<usize>,
+        value: &str,
+    ) -> Result<()> {
+        match s.name {
+            "XPath" | "JWTXPath" => {
+                let doc = if s.name == "XPath" {
+                    self.p.raw_json.as_mut()
+                } else {
+                    self.p.jwt_payload.as_mut()
+                };
+                let doc = doc.ok_or_else(|| Error::InvalidSetting {
+                    name: s.name.into(),
+                    reason: "there is no JSON document yet (call a method that receives one)"
+                        .into(),
+                })?;
+                return doc.doc.select(value, s.name);
+            }
+            "ResponseType" => {
+                let v = value.trim();
+                let canonical = if v.is_empty() {
+                    String::new()
+                } else {
+                    ResponseType::parse(v)?.as_str().to_string()
+                };
+                self.p.values.insert(s.name.into(), canonical);
+                return Ok(());
+            }
+            "PKCEVerifier" => {
+                let tx = self.p.transaction.as_mut().ok_or(Error::Missing {
+                    what: "authorization transaction",
+                    hint: "PKCEVerifier can be set once get_authorization_url has run (or set_transaction restored it)",
+                })?;
+                tx.code_verifier = opt(value);
+                return Ok(());
+            }
+            _ => {}
+        }
+        let canonical = settings::normalize(s, value)?;
+        self.p.values.insert(Self::storage_key(s, index), canonical);
+        Ok(())
+    }
+
+    fn doc(&self, jwt: bool, name: &str) -> Result<&JsonDoc> {
+        let doc = if jwt {
+            self.p.jwt_payload.as_ref()
+        } else {
+            self.p.raw_json.as_ref()
+        };
+        doc.map(|d| &d.doc).ok_or_else(|| Error::InvalidSetting {
+            name: name.into(),
+            reason: "there is no JSON document yet (call a method that receives one)".into(),
+        })
+    }
+
+    fn get_setting(&self, s: &'static Setting, index: Option<usize>) -> Result<String> {
+        let i = index.unwrap_or(0);
+        let jwt = s.name.starts_with("JWTX");
+        let x = if jwt { &s.name[3..] } else { s.name };
+        let value = match (s.name, x) {
+            ("IDToken", _) => self
+                .p
+                .id_token
+                .as_ref()
+                .map(|t| t.raw().to_string())
+                .unwrap_or_default(),
+            ("LogoutURL", _) => self
+                .p
+                .discovery
+                .as_ref()
+                .and_then(|d| d.end_session_endpoint.clone())
+                .unwrap_or_default(),
+            ("RawJSON", _) => self
+                .p
+                .raw_json
+                .as_ref()
+                .map(|d| d.text.clone())
+                .unwrap_or_default(),
+            ("JWTPayload", _) => self
+                .p
+                .jwt_payload
+                .as_ref()
+                .map(|d| d.text.clone())
+                .unwrap_or_default(),
+            ("ResponseType", _) => {
+                let v = self.setting_str("ResponseType");
+                if v.is_empty() {
+                    self.p
+                        .grant_type
+                        .default_response_type()
+                        .as_str()
+                        .to_string()
+                } else {
+                    v
+                }
+            }
+            ("AuthorizationTokenType", _) => self.p.token_type.clone().unwrap_or_default(),
+            ("PKCEVerifier", _) => self
+                .p
+                .transaction
+                .as_ref()
+                .and_then(|t| t.code_verifier.clone())
+                .unwrap_or_default(),
+            ("Microsoft365AdminConsentError", _) => self.get_param("error"),
+            ("Microsoft365AdminConsentErrorDesc", _) => self.get_param("error_description"),
+            ("Microsoft365AdminConsentTenant", _) => self.get_param("tenant"),
+            ("BuildInfo", _) => concat!("oidckit ", env!("CARGO_PKG_VERSION")).to_string(),
+            (_, "XPath") => match self.doc(jwt, s.name) {
+                Ok(d) => d.path(),
+                Err(_) => s.default.to_string(),
+            },
+            (_, "XElement") => self.doc(jwt, s.name)?.element(),
+            (_, "XText") => self.doc(jwt, s.name)?.text(),
+            (_, "XParent") => self.doc(jwt, s.name)?.parent(),
+            (_, "XSubTree") => self.doc(jwt, s.name)?.sub_tree(),
+            (_, "XChildCount") => self.doc(jwt, s.name)?.child_count().to_string(),
+            (_, "XChildName") => self.doc(jwt, s.name)?.child_name(i, s.name)?,
+            (_, "XChildXText") => self.doc(jwt, s.name)?.child_text(i, s.name)?,
+            _ => match self.p.values.get(&Self::storage_key(s, index)) {
+                Some(v) => v.clone(),
+                None if s.access == Access::ReadOnly && s.status == Status::Implemented => {
+                    String::new()
+                }
+                None => s.default.to_string(),
+            },
+        };
+        Ok(value)
+    }
+}
+
+/// Joins a command for display in `on_launch_browser`, quoting words with spaces.
+fn join_command(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| {
+            if w.is_empty() || w.contains([' ', '\t', '"', '\'', '\\']) {
+                format!("'{}'", w.replace('\'', r"'\''"))
+            } else {
+                w.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Drop for OpenId {
+    fn drop(&mut self) {
+        self.drop_server();
+    }
+}
