@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace, after making sure what the tests need is installed:
-# the npm packages of the interop provider (interop/, from its lockfile) and Debian's chromium
-# for the real-browser test. Usage: bash scripts/test-all.sh [extra cargo test args]
+# the npm packages of the interop provider (interop/, from its lockfile) and the Debian packages
+# of the real peers (chromium, tinyproxy, microsocks). Usage: bash scripts/test-all.sh [extra cargo test args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,12 +10,19 @@ if [ -f interop/package-lock.json ] && [ ! -d interop/node_modules ]; then
     (cd interop && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian packages the tests drive as real peers: chromium (browser sign-in), tinyproxy (HTTP
+# proxy), microsocks (SOCKS5 firewall).
+missing=()
+for pkg in chromium tinyproxy microsocks; do
+    command -v "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "== installing chromium (Debian package)"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+        echo "== installing ${missing[*]} (Debian packages)"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     else
-        echo "chromium is missing: install Debian's 'chromium' package, or set OIDCKIT_SKIP_CHROMIUM=1" >&2
+        echo "missing Debian packages: ${missing[*]} (install them, or see README for the OIDCKIT_SKIP_* variables)" >&2
     fi
 fi
 
