@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::error::ClaimCheck;
 use crate::{Error, Result};
@@ -20,32 +20,22 @@ pub(crate) enum Field<'a> {
     Other,
 }
 
-/// The claims the validator checks. Unknown claims are skipped (but the JSON is still fully validated).
-#[derive(Debug, Default, Deserialize)]
+/// The claims the validator checks. Every other claim is read and validated exactly as a full
+/// parse would (UTF-8, escapes, number range, nesting depth) but not stored, so a token that
+/// passes validation always yields its claims map later.
+#[derive(Debug, Default)]
 pub(crate) struct Registered<'a> {
-    #[serde(borrow, default)]
     pub iss: Option<Field<'a>>,
-    #[serde(borrow, default)]
     pub sub: Option<Field<'a>>,
-    #[serde(borrow, default)]
     pub aud: Option<Field<'a>>,
-    #[serde(borrow, default)]
     pub azp: Option<Field<'a>>,
-    #[serde(borrow, default)]
     pub exp: Option<Field<'a>>,
-    #[serde(borrow, default)]
     pub iat: Option<Field<'a>>,
-    #[serde(borrow, default)]
     pub nbf: Option<Field<'a>>,
-    #[serde(borrow, default)]
     pub nonce: Option<Field<'a>>,
-    #[serde(borrow, default)]
     pub auth_time: Option<Field<'a>>,
-    #[serde(borrow, default)]
     pub at_hash: Option<Field<'a>>,
-    #[serde(borrow, default)]
     pub c_hash: Option<Field<'a>>,
-    #[serde(borrow, default)]
     pub tid: Option<Field<'a>>,
 }
 
@@ -103,6 +93,59 @@ pub(crate) fn optional_time(field: &Option<Field<'_>>, name: &'static str) -> Re
 /// A time claim that must be present.
 pub(crate) fn required_time(field: &Option<Field<'_>>, name: &'static str) -> Result<i64> {
     optional_time(field, name)?.ok_or_else(|| Error::claim(name, ClaimCheck::Missing, None, None))
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Registered<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Registered<'a>, D::Error> {
+        d.deserialize_map(RegisteredVisitor(std::marker::PhantomData))
+    }
+}
+
+struct RegisteredVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for RegisteredVisitor<'a> {
+    type Value = Registered<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object of claims")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Registered<'a>, A::Error> {
+        let mut r = Registered::default();
+        // Keys go through `Field` so that plain keys are borrowed, not allocated.
+        while let Some(key) = map.next_key::<Field<'a>>()? {
+            let Field::Str(key) = key else {
+                return Err(de::Error::custom("a claim name is not a string"));
+            };
+            let slot = match &*key {
+                "iss" => &mut r.iss,
+                "sub" => &mut r.sub,
+                "aud" => &mut r.aud,
+                "azp" => &mut r.azp,
+                "exp" => &mut r.exp,
+                "iat" => &mut r.iat,
+                "nbf" => &mut r.nbf,
+                "nonce" => &mut r.nonce,
+                "auth_time" => &mut r.auth_time,
+                "at_hash" => &mut r.at_hash,
+                "c_hash" => &mut r.c_hash,
+                "tid" => &mut r.tid,
+                _ => {
+                    // Read (and so validate) the value like a full parse, then drop it.
+                    map.next_value::<Field<'a>>()?;
+                    continue;
+                }
+            };
+            if slot.is_some() {
+                return Err(de::Error::custom(format_args!("duplicate claim `{key}`")));
+            }
+            *slot = Some(map.next_value()?);
+        }
+        Ok(r)
+    }
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Field<'a> {
@@ -171,7 +214,8 @@ impl<'de: 'a, 'a> Visitor<'de> for FieldVisitor<'a> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Field<'a>, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        // Keys and values are decoded (not skipped) so that they are validated like a full parse.
+        while map.next_entry::<Field<'a>, Field<'a>>()?.is_some() {}
         Ok(Field::Other)
     }
 }
