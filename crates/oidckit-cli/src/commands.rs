@@ -12,7 +12,7 @@ use oidckit_mock::{MockConfig, MockProvider};
 
 use crate::login::fetch_userinfo;
 use crate::output;
-use crate::settings::ProviderArgs;
+use crate::settings::{ClientAuthArgs, ProviderArgs};
 
 /// Flags of `oidckit discover`.
 #[derive(Debug, Clone, Args)]
@@ -242,6 +242,10 @@ pub struct ExchangeArgs {
     #[command(flatten)]
     pub provider: ProviderArgs,
 
+    /// Client authentication at the token endpoint.
+    #[command(flatten)]
+    pub auth: ClientAuthArgs,
+
     /// The transaction saved by `auth-url` (a file holding its JSON, or `-` for stdin).
     #[arg(long, value_name = "PATH")]
     pub transaction: String,
@@ -263,7 +267,7 @@ pub async fn exchange(args: ExchangeArgs, json: bool) -> anyhow::Result<()> {
     } else {
         CallbackParams::from_query(&args.callback)
     };
-    let client = args.provider.client().await?;
+    let client = args.provider.client_with(&args.auth).await?;
     let tokens = client.handle_callback(&tx, &params).await?;
     let userinfo = fetch_userinfo(&client, &tokens).await?;
     if json {
@@ -290,6 +294,10 @@ pub struct RefreshArgs {
     #[command(flatten)]
     pub provider: ProviderArgs,
 
+    /// Client authentication at the token endpoint.
+    #[command(flatten)]
+    pub auth: ClientAuthArgs,
+
     /// The refresh token.
     #[arg(
         long,
@@ -302,7 +310,7 @@ pub struct RefreshArgs {
 
 /// Runs `oidckit refresh`.
 pub async fn refresh(args: RefreshArgs, json: bool) -> anyhow::Result<()> {
-    let client = args.provider.client().await?;
+    let client = args.provider.client_with(&args.auth).await?;
     let tokens = client.refresh(&args.refresh_token, None).await?;
     if json {
         output::print_json(&output::tokens_json(&tokens, None))

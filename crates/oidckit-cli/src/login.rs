@@ -43,6 +43,10 @@ pub struct LoginArgs {
     #[command(flatten)]
     pub provider: ProviderArgs,
 
+    /// Client authentication at the token endpoint.
+    #[command(flatten)]
+    pub auth: settings::ClientAuthArgs,
+
     /// The flow.
     #[arg(long, value_enum, default_value_t = Flow::Code)]
     pub flow: Flow,
@@ -111,6 +115,7 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
 /// Runs `oidckit login`.
 pub async fn run(args: LoginArgs, json: bool) -> anyhow::Result<()> {
     let (mut config, file) = args.provider.client_config()?;
+    args.auth.apply(&mut config)?;
     config.grant_type = match args.flow {
         Flow::Code => GrantType::Code,
         Flow::Implicit => GrantType::Implicit,

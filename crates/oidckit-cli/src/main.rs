@@ -10,6 +10,7 @@
 
 mod commands;
 mod demo;
+mod grants;
 mod login;
 mod output;
 mod settings;
@@ -61,6 +62,18 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Build an RP-initiated logout URL (end_session_endpoint).
     LogoutUrl(commands::LogoutUrlArgs),
+    /// Sign in on another device (RFC 8628): shows a code, URL and QR code, then polls.
+    Device(grants::DeviceArgs),
+    /// Get a token for the client itself (client credentials grant).
+    ClientCredentials(grants::ClientCredentialsArgs),
+    /// Get a token as a service account: Google JSON key, or Microsoft certificate (--service).
+    JwtBearer(grants::JwtBearerArgs),
+    /// Get tokens with a user name and password (resource owner password grant).
+    Password(grants::PasswordArgs),
+    /// Ask the provider whether a token is active and what it grants (RFC 7662).
+    Introspect(grants::TokenArgs),
+    /// Revoke an access or refresh token (RFC 7009).
+    Revoke(grants::TokenArgs),
     /// Run the mock OpenID Provider on 127.0.0.1 until Ctrl-C (for local experiments only).
     MockProvider(commands::MockProviderArgs),
     /// Run a complete, offline code + PKCE sign-in against an in-process mock provider.
@@ -109,6 +122,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Userinfo(args) => commands::userinfo(args, json).await,
             Command::Verify(args) => verify::run(args, json).await,
             Command::LogoutUrl(args) => commands::logout_url(args, json).await,
+            Command::Device(args) => grants::device(args, json).await,
+            Command::ClientCredentials(args) => grants::client_credentials(args, json).await,
+            Command::JwtBearer(args) => grants::jwt_bearer(args, json).await,
+            Command::Password(args) => grants::password(args, json).await,
+            Command::Introspect(args) => grants::introspect(args, json).await,
+            Command::Revoke(args) => grants::revoke(args, json).await,
             Command::MockProvider(args) => commands::mock_provider(args, json).await,
             Command::Demo(args) => demo::run(args, json).await,
             Command::Browse { .. } => Ok(()),

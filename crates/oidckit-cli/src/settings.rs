@@ -177,6 +177,22 @@ impl ProviderArgs {
         let (config, _) = self.client_config()?;
         discover(config).await
     }
+
+    /// Discovers the provider and builds a client that authenticates as `auth` says.
+    pub async fn client_with(&self, auth: &ClientAuthArgs) -> anyhow::Result<Client> {
+        let (mut config, _) = self.client_config()?;
+        auth.apply(&mut config)?;
+        discover(config).await
+    }
+
+    /// The scopes exactly as given (flag, environment or providers file), for grants that
+    /// send them as they are.
+    pub fn raw_scope(&self) -> anyhow::Result<Option<String>> {
+        Ok(match &self.scope {
+            Some(s) => Some(s.clone()),
+            None => self.file_provider()?.string("scope"),
+        })
+    }
 }
 
 /// [`Client::discover`], with a hint when an http issuer is refused.
@@ -206,4 +222,215 @@ pub fn default_config_path() -> Option<PathBuf> {
         env("XDG_CONFIG_HOME").or_else(|| env("HOME").map(|h| h.join(".config")))
     };
     dir.map(|d| d.join("oidckit").join("providers.json"))
+}
+
+/// How the client authenticates at the token, introspection, revocation and device
+/// endpoints (`--client-secret` is with the provider settings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuthMethodArg {
+    /// HTTP Basic with the client id and secret.
+    #[value(name = "client_secret_basic")]
+    ClientSecretBasic,
+    /// Client id and secret in the form body.
+    #[value(name = "client_secret_post")]
+    ClientSecretPost,
+    /// An HS256 assertion keyed by the client secret.
+    #[value(name = "client_secret_jwt")]
+    ClientSecretJwt,
+    /// An assertion signed with --private-key or --certificate.
+    #[value(name = "private_key_jwt")]
+    PrivateKeyJwt,
+    /// Mutual TLS with --certificate; only client_id in the body.
+    #[value(name = "tls_client_auth")]
+    TlsClientAuth,
+    /// No client authentication (a public client).
+    #[value(name = "none")]
+    None,
+}
+
+impl AuthMethodArg {
+    /// The library's method.
+    pub fn method(self) -> oidckit::AuthMethod {
+        match self {
+            AuthMethodArg::ClientSecretBasic => oidckit::AuthMethod::ClientSecretBasic,
+            AuthMethodArg::ClientSecretPost => oidckit::AuthMethod::ClientSecretPost,
+            AuthMethodArg::ClientSecretJwt => oidckit::AuthMethod::ClientSecretJwt,
+            AuthMethodArg::PrivateKeyJwt => oidckit::AuthMethod::PrivateKeyJwt,
+            AuthMethodArg::TlsClientAuth => oidckit::AuthMethod::TlsClientAuth,
+            AuthMethodArg::None => oidckit::AuthMethod::None,
+        }
+    }
+}
+
+/// Client authentication with a key or certificate, and the choice of method.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ClientAuthArgs {
+    /// Private key for private_key_jwt client assertions: PEM (PKCS#8, PKCS#1 or SEC1) or a
+    /// private JWK, in a file.
+    #[arg(long, env = "OIDC_PRIVATE_KEY", value_name = "FILE")]
+    pub private_key: Option<PathBuf>,
+
+    /// The `kid` put in the header of client assertions.
+    #[arg(long, env = "OIDC_KEY_ID", value_name = "KID")]
+    pub key_id: Option<String>,
+
+    /// Client certificate with its key: a PKCS#12 file (.p12/.pfx, see --password) or PEM
+    /// with CERTIFICATE and PRIVATE KEY blocks. Used for private_key_jwt assertions with
+    /// `x5t`/`x5t#S256` headers (Microsoft Entra ID), or for mutual TLS with
+    /// --auth-method tls_client_auth.
+    #[arg(long, env = "OIDC_CERTIFICATE", value_name = "FILE")]
+    pub certificate: Option<PathBuf>,
+
+    /// Password of the --certificate PKCS#12 file. Prefer the environment variable to the flag.
+    #[arg(
+        long = "password",
+        env = "OIDC_CERT_PASSWORD",
+        value_name = "PASSWORD",
+        hide_env_values = true
+    )]
+    pub certificate_password: Option<String>,
+
+    /// Client authentication method. [default: client_secret_basic with a secret,
+    /// private_key_jwt with a key or certificate, none otherwise]
+    #[arg(long, env = "OIDC_AUTH_METHOD", value_enum, value_name = "METHOD")]
+    pub auth_method: Option<AuthMethodArg>,
+}
+
+impl ClientAuthArgs {
+    /// Puts the key, certificate and method into `config`.
+    pub fn apply(&self, config: &mut ClientConfig) -> anyhow::Result<()> {
+        let method = self.auth_method.map(AuthMethodArg::method);
+        if self.private_key.is_some() && self.certificate.is_some() {
+            bail!("give --private-key or --certificate, not both");
+        }
+        if let Some(path) = &self.private_key {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the private key {}", path.display()))?;
+            let key = oidckit::PrivateKey::from_text(&text)
+                .with_context(|| format!("cannot use the private key {}", path.display()))?;
+            config.client_key = Some(self.with_kid(key));
+        }
+        if let Some(path) = &self.certificate {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("cannot read the certificate {}", path.display()))?;
+            if method == Some(oidckit::AuthMethod::TlsClientAuth) {
+                config.http.tls.client_certificate = Some(self.tls_certificate(bytes, path)?);
+            } else {
+                let key = self
+                    .certificate_key(&bytes)
+                    .with_context(|| format!("cannot use the certificate {}", path.display()))?;
+                config.client_key = Some(self.with_kid(key));
+            }
+        }
+        if let Some(m) = method {
+            let needs_key = m == oidckit::AuthMethod::PrivateKeyJwt;
+            if needs_key && config.client_key.is_none() {
+                bail!(
+                    "--auth-method private_key_jwt needs --private-key FILE or --certificate FILE"
+                );
+            }
+            let needs_secret = matches!(
+                m,
+                oidckit::AuthMethod::ClientSecretBasic
+                    | oidckit::AuthMethod::ClientSecretPost
+                    | oidckit::AuthMethod::ClientSecretJwt
+            );
+            if needs_secret && config.client_secret.is_none() {
+                bail!(
+                    "--auth-method {} needs --client-secret (or OIDC_CLIENT_SECRET)",
+                    m.as_str()
+                );
+            }
+            if m == oidckit::AuthMethod::TlsClientAuth && self.certificate.is_none() {
+                bail!("--auth-method tls_client_auth needs --certificate FILE");
+            }
+            config.auth_method = Some(m);
+        }
+        Ok(())
+    }
+
+    fn with_kid(&self, key: oidckit::PrivateKey) -> oidckit::PrivateKey {
+        match &self.key_id {
+            Some(kid) => key.with_kid(kid.clone()),
+            None => key,
+        }
+    }
+
+    fn password(&self) -> &str {
+        self.certificate_password.as_deref().unwrap_or("")
+    }
+
+    /// The signing key (with its certificate) of a PEM or PKCS#12 file.
+    fn certificate_key(&self, bytes: &[u8]) -> anyhow::Result<oidckit::PrivateKey> {
+        match pem_text(bytes) {
+            Some(text) => {
+                let key = oidckit::PrivateKey::from_pem(text)?;
+                if key.certificate_der().is_none() {
+                    bail!(
+                        "the PEM file has no CERTIFICATE block (use --private-key for a bare key)"
+                    );
+                }
+                Ok(key)
+            }
+            None => Ok(oidckit::PrivateKey::from_pkcs12(bytes, self.password())?),
+        }
+    }
+
+    /// The mutual-TLS client certificate of a PEM or PKCS#12 file.
+    fn tls_certificate(
+        &self,
+        bytes: Vec<u8>,
+        path: &std::path::Path,
+    ) -> anyhow::Result<oidckit::http::ClientCertificate> {
+        let Some(text) = pem_text(&bytes) else {
+            return Ok(oidckit::http::ClientCertificate::Pkcs12 {
+                der: bytes,
+                password: self.password().to_string(),
+            });
+        };
+        let (mut chain, mut key) = (String::new(), None);
+        for block in pem_blocks(text) {
+            if block.starts_with("-----BEGIN CERTIFICATE-----") {
+                chain.push_str(block);
+                chain.push('\n');
+            } else if key.is_none() && block.contains("PRIVATE KEY-----") {
+                key = Some(block.to_string());
+            }
+        }
+        match key {
+            Some(private_key) if !chain.is_empty() => Ok(oidckit::http::ClientCertificate::Pem {
+                certificate_chain: chain,
+                private_key,
+            }),
+            _ => bail!(
+                "{} needs both CERTIFICATE and PRIVATE KEY blocks",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// The text of a PEM file, or `None` for binary (PKCS#12) contents.
+fn pem_text(bytes: &[u8]) -> Option<&str> {
+    std::str::from_utf8(bytes)
+        .ok()
+        .filter(|t| t.contains("-----BEGIN "))
+}
+
+/// The `-----BEGIN …-----` … `-----END …-----` blocks of PEM text.
+fn pem_blocks(text: &str) -> Vec<&str> {
+    let mut blocks = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("-----BEGIN ") {
+        let from = &rest[start..];
+        let Some(end) = from.find("-----END ") else {
+            break;
+        };
+        let tail = &from[end + 9..];
+        let close = tail.find("-----").map_or(tail.len(), |i| i + 5);
+        let len = end + 9 + close;
+        blocks.push(&from[..len]);
+        rest = &from[len..];
+    }
+    blocks
 }
