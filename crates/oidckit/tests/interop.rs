@@ -8,13 +8,19 @@
 #[macro_use]
 mod interop_support;
 
+use std::time::Duration;
+
+use oidckit::logout::EndSessionRequest;
 use oidckit::{
-    Alg, AuthMethod, AuthorizationRequest, Client, Error, GrantType, IdToken, ResponseType,
-    TokenSet,
+    Alg, AuthMethod, AuthorizationRequest, Client, Error, GrantType, IdToken, PrivateKey,
+    ResponseType, TokenSet,
 };
 use serde_json::Value;
 
-use interop_support::{Browser, OpenIdProvider, USER, authorize, authorize_with, discover};
+use interop_support::{
+    Browser, Callback, OpenIdProvider, Outcome, POST_LOGOUT_REDIRECT, USER, authorize,
+    authorize_with, discover,
+};
 
 /// The checks every successful sign-in must pass: the ID token is about the one user, from this
 /// issuer, for this client, answers this request's nonce, and UserInfo agrees.
@@ -703,4 +709,501 @@ async fn provider_advertises_what_later_features_need() {
     ] {
         assert!(methods.iter().any(|x| x == m), "{m} in {methods:?}");
     }
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs()
+}
+
+fn scopes(scope: Option<&str>) -> Vec<&str> {
+    let mut v: Vec<&str> = scope.unwrap_or_default().split(' ').collect();
+    v.sort_unstable();
+    v
+}
+
+/// Introspects `token` with `client` and checks what oidc-provider says about an active token
+/// of `client_id`.
+async fn assert_active(
+    op: &OpenIdProvider,
+    client: &Client,
+    token: &str,
+    hint: &str,
+    client_id: &str,
+) -> oidckit::introspection::Introspection {
+    let info = client
+        .introspect(token, Some(hint))
+        .await
+        .expect("introspection");
+    assert!(info.active, "{hint} is active: {:?}", info.raw);
+    assert_eq!(info.client_id.as_deref(), Some(client_id), "{:?}", info.raw);
+    assert_eq!(info.iss.as_deref(), Some(op.issuer()));
+    let now = now();
+    assert!(info.exp.is_some_and(|e| e > now), "exp {:?}", info.exp);
+    assert!(info.iat.is_some_and(|i| i <= now + 5), "iat {:?}", info.iat);
+    info
+}
+
+async fn assert_inactive(client: &Client, token: &str, hint: &str) {
+    let info = client
+        .introspect(token, Some(hint))
+        .await
+        .expect("introspection");
+    assert!(!info.active, "{hint} is inactive: {:?}", info.raw);
+    // RFC 7662 §2.2: nothing but `active` is said about an inactive token.
+    assert_eq!(info.raw.len(), 1, "{:?}", info.raw);
+}
+
+#[tokio::test]
+async fn client_credentials_grant_for_a_machine_client() {
+    let op = provider_or_skip!();
+    let client = discover(op.confidential("interop-m2m")).await;
+    let tokens = client
+        .client_credentials(Some("api:read api:write"))
+        .await
+        .expect("client credentials grant");
+    let access = tokens.access_token.clone().expect("access token");
+    assert!(tokens.id_token.is_none(), "no user, no ID token");
+    assert!(tokens.refresh_token.is_none());
+    assert_eq!(scopes(tokens.scope.as_deref()), ["api:read", "api:write"]);
+    assert!(tokens.expires_in.is_some_and(|s| s > 0 && s <= 600));
+
+    let info = assert_active(&op, &client, &access, "access_token", "interop-m2m").await;
+    assert_eq!(scopes(info.scope.as_deref()), ["api:read", "api:write"]);
+    assert_eq!(info.sub, None, "a client credentials token has no user");
+    assert_eq!(
+        info.token_type.as_deref().map(str::to_ascii_lowercase),
+        Some("bearer".into())
+    );
+
+    // Only one of the scopes: the token carries only that one.
+    let narrow = client
+        .client_credentials(Some("api:read"))
+        .await
+        .expect("narrower scope");
+    let info = assert_active(
+        &op,
+        &client,
+        narrow.access_token.as_deref().expect("access token"),
+        "access_token",
+        "interop-m2m",
+    )
+    .await;
+    assert_eq!(info.scope.as_deref(), Some("api:read"));
+
+    // A scope the client is not registered for is refused.
+    let err = client
+        .client_credentials(Some("api:read openid"))
+        .await
+        .expect_err("openid is not this client's scope");
+    assert_eq!(err.oauth_error(), Some("invalid_scope"), "{err}");
+
+    // And a wrong secret is refused as such.
+    let wrong = discover(op.config("interop-m2m").with_secret("not-the-secret")).await;
+    let err = wrong
+        .client_credentials(Some("api:read"))
+        .await
+        .expect_err("wrong secret");
+    assert_eq!(err.oauth_error(), Some("invalid_client"), "{err}");
+}
+
+const CLIENT_SECRET_JWT_SECRET: &str = "interop-client-secret-jwt-secret-long-enough-for-hs256";
+
+#[tokio::test]
+async fn code_flow_with_client_secret_jwt() {
+    let op = provider_or_skip!();
+    let mut cfg = op
+        .config("interop-client-secret-jwt")
+        .with_secret(CLIENT_SECRET_JWT_SECRET);
+    cfg.auth_method = Some(AuthMethod::ClientSecretJwt);
+    let client = discover(cfg).await;
+    let (tokens, nonce) = sign_in(&client).await;
+    let id = tokens.id_token.as_ref().expect("id token");
+    assert_id_token(&op, &client, id, Some(&nonce));
+    assert_userinfo(&client, &tokens).await;
+
+    // The refresh grant and introspection authenticate with a fresh assertion each (new jti).
+    let refreshed = client
+        .refresh(
+            tokens.refresh_token.as_deref().expect("refresh token"),
+            Some(id),
+        )
+        .await
+        .expect("refresh with client_secret_jwt");
+    let access = refreshed.access_token.as_deref().expect("access token");
+    let info = assert_active(
+        &op,
+        &client,
+        access,
+        "access_token",
+        "interop-client-secret-jwt",
+    )
+    .await;
+    assert_eq!(info.sub.as_deref(), Some(USER));
+
+    // oidc-provider holds the client to its registered method: Basic with the same secret is
+    // refused, so the calls above really used client_secret_jwt.
+    let mut basic = op
+        .config("interop-client-secret-jwt")
+        .with_secret(CLIENT_SECRET_JWT_SECRET);
+    basic.auth_method = Some(AuthMethod::ClientSecretBasic);
+    let err = discover(basic)
+        .await
+        .introspect(access, None)
+        .await
+        .expect_err("client_secret_basic is not this client's method");
+    assert_eq!(err.oauth_error(), Some("invalid_client"), "{err}");
+
+    // An assertion signed with another secret is refused at the token endpoint.
+    let mut wrong = op
+        .config("interop-client-secret-jwt")
+        .with_secret("another-secret-that-is-also-long-enough-for-hs256!!");
+    wrong.auth_method = Some(AuthMethod::ClientSecretJwt);
+    let wrong = discover(wrong).await;
+    let (tx, params) = authorize(&wrong, &AuthorizationRequest::default()).await;
+    let err = wrong
+        .handle_callback(&tx, &params)
+        .await
+        .expect_err("wrong HMAC key");
+    assert!(
+        matches!(
+            err,
+            Error::OAuth {
+                endpoint: "token",
+                status: 401,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.oauth_error(), Some("invalid_client"), "{err}");
+}
+
+#[tokio::test]
+async fn code_flow_with_private_key_jwt() {
+    let op = provider_or_skip!();
+    let key = PrivateKey::from_text(&op.private_key_jwt_client_key().await)
+        .expect("the provider's private JWK parses");
+    assert_eq!(key.alg(), &Alg::ES256);
+    assert_eq!(key.kid(), Some("interop-client-es256"));
+
+    // A key and no secret: private_key_jwt is chosen without setting auth_method.
+    let mut cfg = op.config("interop-private-key-jwt");
+    cfg.client_key = Some(key);
+    let client = discover(cfg).await;
+    let (tokens, nonce) = sign_in(&client).await;
+    let id = tokens.id_token.as_ref().expect("id token");
+    assert_id_token(&op, &client, id, Some(&nonce));
+    assert_userinfo(&client, &tokens).await;
+    let refreshed = client
+        .refresh(
+            tokens.refresh_token.as_deref().expect("refresh token"),
+            Some(id),
+        )
+        .await
+        .expect("refresh with private_key_jwt");
+    let info = assert_active(
+        &op,
+        &client,
+        refreshed.access_token.as_deref().expect("access token"),
+        "access_token",
+        "interop-private-key-jwt",
+    )
+    .await;
+    assert_eq!(info.sub.as_deref(), Some(USER));
+
+    // Another P-256 key under the registered kid: the signature does not verify.
+    let other = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
+    let wrong_key = PrivateKey::from_pem(&other.serialize_pem())
+        .expect("key")
+        .with_kid("interop-client-es256");
+    let mut wrong = op.config("interop-private-key-jwt");
+    wrong.client_key = Some(wrong_key);
+    let wrong = discover(wrong).await;
+    let (tx, params) = authorize(&wrong, &AuthorizationRequest::default()).await;
+    let err = wrong
+        .handle_callback(&tx, &params)
+        .await
+        .expect_err("wrong private key");
+    assert!(
+        matches!(
+            err,
+            Error::OAuth {
+                endpoint: "token",
+                status: 401,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.oauth_error(), Some("invalid_client"), "{err}");
+}
+
+#[tokio::test]
+async fn device_flow_with_the_verification_pages() {
+    let op = provider_or_skip!();
+    let client = discover(op.config("interop-device")).await;
+    let mut da = client
+        .device_authorization(None)
+        .await
+        .expect("device authorization");
+    assert_eq!(da.verification_uri, format!("{}/device", op.issuer()));
+    let complete = da
+        .verification_uri_complete
+        .clone()
+        .expect("oidc-provider sends verification_uri_complete");
+    let code_in_url = url::Url::parse(&complete)
+        .expect("url")
+        .query_pairs()
+        .find(|(k, _)| k == "user_code")
+        .map(|(_, v)| v.into_owned());
+    assert_eq!(code_in_url.as_deref(), Some(da.user_code.as_str()));
+    assert_eq!(da.expires_in, 600, "provider.mjs: DeviceCode ttl");
+    // oidc-provider sends no `interval`: the library uses RFC 8628's default of 5 s.
+    assert_eq!(da.interval, Duration::from_secs(5));
+    // Poll faster to keep the test short (oidc-provider does not enforce an interval).
+    da.interval = Duration::from_millis(500);
+
+    // Before the user acts, polling sees authorization_pending and keeps going until the
+    // local timeout (code 201).
+    let err = client
+        .poll_device_token(&da, Some(Duration::from_millis(1200)))
+        .await
+        .expect_err("nobody approved yet");
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert_eq!(err.code(), 201);
+
+    // The user opens the verification URL on "another device" while the client polls.
+    let browser = Browser::new();
+    let (tokens, outcome) = tokio::join!(
+        client.poll_device_token(&da, Some(Duration::from_secs(30))),
+        browser.visit(&complete),
+    );
+    match outcome {
+        Outcome::Page { body, .. } => assert!(body.contains("Sign-in Success"), "{body}"),
+        other => panic!("the device flow ends on a page: {other:?}"),
+    }
+    let posts: Vec<String> = browser
+        .visited()
+        .into_iter()
+        .filter(|l| l.starts_with("POST"))
+        .collect();
+    assert_eq!(
+        posts.len(),
+        4,
+        "user code, confirm, login, consent: {posts:#?}"
+    );
+    assert!(
+        posts[..2].iter().all(|p| p.ends_with("/device")),
+        "{posts:#?}"
+    );
+
+    let tokens = tokens.expect("device flow tokens");
+    let id = tokens.id_token.as_ref().expect("ID token for scope openid");
+    assert_id_token(&op, &client, id, None);
+    assert!(id.claims().get("at_hash").is_some());
+    assert!(
+        scopes(tokens.scope.as_deref()).contains(&"email"),
+        "{:?}",
+        tokens.scope
+    );
+    assert_userinfo(&client, &tokens).await;
+
+    // The device code is spent.
+    let err = client
+        .poll_device_token(&da, Some(Duration::from_secs(5)))
+        .await
+        .expect_err("device code already used");
+    assert_eq!(err.oauth_error(), Some("invalid_grant"), "{err}");
+}
+
+#[tokio::test]
+async fn device_flow_aborted_by_the_user() {
+    let op = provider_or_skip!();
+    let client = discover(op.config("interop-device")).await;
+    let mut da = client
+        .device_authorization(None)
+        .await
+        .expect("device authorization");
+    da.interval = Duration::from_millis(500);
+    let complete = da
+        .verification_uri_complete
+        .clone()
+        .expect("verification_uri_complete");
+    let browser = Browser::new();
+    let started = std::time::Instant::now();
+    let (result, page) = tokio::join!(
+        client.poll_device_token(&da, Some(Duration::from_secs(20))),
+        browser.abort_device_flow(&complete),
+    );
+    assert!(page.contains("interrupted"), "{page}");
+    let err = result.expect_err("the user aborted");
+    assert_eq!(err.oauth_error(), Some("access_denied"), "{err}");
+    assert_eq!(err.code(), 151);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "polling stops at the denial, not at the timeout"
+    );
+}
+
+#[tokio::test]
+async fn introspection_and_revocation_of_an_access_token() {
+    let op = provider_or_skip!();
+    let client = discover(op.confidential("interop-basic")).await;
+    let (tokens, _) = sign_in(&client).await;
+    let access = tokens.access_token.clone().expect("access token");
+    let refresh = tokens.refresh_token.clone().expect("refresh token");
+
+    let info = assert_active(&op, &client, &access, "access_token", "interop-basic").await;
+    assert_eq!(info.sub.as_deref(), Some(USER));
+    assert_eq!(
+        scopes(info.scope.as_deref()),
+        ["email", "openid", "profile"]
+    );
+    assert_eq!(
+        info.token_type.as_deref().map(str::to_ascii_lowercase),
+        Some("bearer".into())
+    );
+    assert_eq!(
+        info.raw.get("sid"),
+        tokens
+            .id_token
+            .as_ref()
+            .expect("id token")
+            .claims()
+            .get("sid"),
+        "same session as the ID token"
+    );
+    let info = assert_active(&op, &client, &refresh, "refresh_token", "interop-basic").await;
+    assert_eq!(info.sub.as_deref(), Some(USER));
+    assert_inactive(&client, "not-a-token-the-provider-issued", "access_token").await;
+
+    // A public client is not told about another client's token (oidc-provider's default
+    // introspection policy).
+    let public = discover(op.config("interop-public")).await;
+    assert_inactive(&public, &access, "access_token").await;
+
+    client
+        .revoke(&access, Some("access_token"))
+        .await
+        .expect("revocation");
+    assert_inactive(&client, &access, "access_token").await;
+    let err = client
+        .userinfo(&tokens)
+        .await
+        .expect_err("revoked access token");
+    assert_eq!(err.oauth_error(), Some("invalid_token"), "{err}");
+    // Revoking an access token leaves the refresh token alone.
+    assert_active(&op, &client, &refresh, "refresh_token", "interop-basic").await;
+    // Revoking again, or an unknown token, is still a success (RFC 7009 §2.2).
+    client
+        .revoke(&access, Some("access_token"))
+        .await
+        .expect("second revocation");
+}
+
+#[tokio::test]
+async fn revoked_refresh_token_cannot_be_used() {
+    let op = provider_or_skip!();
+    let client = discover(op.confidential("interop-basic")).await;
+    let (tokens, _) = sign_in(&client).await;
+    let access = tokens.access_token.clone().expect("access token");
+    let refresh = tokens.refresh_token.clone().expect("refresh token");
+    assert_active(&op, &client, &refresh, "refresh_token", "interop-basic").await;
+
+    client
+        .revoke(&refresh, Some("refresh_token"))
+        .await
+        .expect("revocation");
+    assert_inactive(&client, &refresh, "refresh_token").await;
+    let err = client
+        .refresh(&refresh, tokens.id_token.as_ref())
+        .await
+        .expect_err("revoked refresh token");
+    assert_eq!(err.oauth_error(), Some("invalid_grant"), "{err}");
+    // RFC 7009 §2.1: oidc-provider also revokes the grant, so its access token goes too.
+    assert_inactive(&client, &access, "access_token").await;
+}
+
+#[tokio::test]
+async fn rp_initiated_logout_ends_the_provider_session() {
+    let op = provider_or_skip!();
+    let client = discover(op.confidential("interop-web")).await;
+    let browser = Browser::new();
+    let (tx, params) = authorize_with(&browser, &client, &AuthorizationRequest::default()).await;
+    let tokens = client.handle_callback(&tx, &params).await.expect("sign-in");
+    let id = tokens.id_token.as_ref().expect("id token");
+
+    let req = EndSessionRequest::default()
+        .with_id_token_hint(id.raw())
+        .with_post_logout_redirect_uri(POST_LOGOUT_REDIRECT)
+        .with_state("logout-state-42");
+    let url = client.end_session_url(&req).expect("logout URL");
+    let endpoint = client
+        .metadata()
+        .end_session_endpoint
+        .clone()
+        .expect("end_session_endpoint");
+    assert!(url.starts_with(&format!("{endpoint}?")), "{url}");
+
+    let before = browser.visited().len();
+    let location = match browser.visit(&url).await {
+        Outcome::Callback(Callback::Redirect(location)) => location,
+        other => panic!("logout ends at the post-logout redirect URI: {other:?}"),
+    };
+    let steps = browser.visited()[before..].to_vec();
+    assert!(
+        steps
+            .iter()
+            .any(|l| l.starts_with("POST") && l.ends_with("/session/end/confirm")),
+        "the logout confirmation was submitted: {steps:#?}"
+    );
+    let back = url::Url::parse(&location).expect("url");
+    assert_eq!(&back[..url::Position::AfterPath], POST_LOGOUT_REDIRECT);
+    let state: Vec<(String, String)> = back.query_pairs().into_owned().collect();
+    assert_eq!(
+        state,
+        [("state".to_string(), "logout-state-42".to_string())]
+    );
+
+    // The provider session is gone: a silent sign-in now needs a login.
+    let mut silent = AuthorizationRequest::default();
+    silent.prompt = Some("none".into());
+    let (tx, params) = authorize_with(&browser, &client, &silent).await;
+    let err = client
+        .handle_callback(&tx, &params)
+        .await
+        .expect_err("no session after logout");
+    assert_eq!(err.oauth_error(), Some("login_required"), "{err}");
+}
+
+/// oidc-provider implements neither the resource owner password grant (RFC 6749 §4.3; dropped
+/// by OAuth 2.1) nor the JWT bearer grant (RFC 7523 §2.1), and cannot be configured to, so those
+/// flows have no sign-in test here (the mock provider's tests cover them). What can be checked
+/// is that the library reports the provider's refusal as it is.
+#[tokio::test]
+async fn password_and_jwt_bearer_grants_are_refused_as_unsupported() {
+    let op = provider_or_skip!();
+    let client = discover(op.confidential("interop-basic")).await;
+    let err = client
+        .password(USER, "any password", None)
+        .await
+        .expect_err("no password grant in oidc-provider");
+    assert_eq!(err.oauth_error(), Some("unsupported_grant_type"), "{err}");
+
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
+    let key = PrivateKey::from_pem(&key.serialize_pem()).expect("key");
+    let token_endpoint = client
+        .metadata()
+        .token_endpoint
+        .clone()
+        .expect("token endpoint");
+    let assertion = oidckit::jwt_bearer::JwtAssertion::new("interop-basic", token_endpoint, key);
+    let err = client
+        .jwt_bearer(&assertion)
+        .await
+        .expect_err("no JWT bearer grant in oidc-provider");
+    assert_eq!(err.oauth_error(), Some("unsupported_grant_type"), "{err}");
 }

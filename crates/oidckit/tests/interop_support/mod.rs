@@ -14,6 +14,8 @@ use oidckit::{AuthTransaction, AuthorizationRequest, CallbackParams, Client, Cli
 /// The redirect URI every interop client registered. Nothing listens there: the scripted browser
 /// stops at the redirect.
 pub const REDIRECT: &str = "http://127.0.0.1:9/cb";
+/// The post-logout redirect URI every interop client registered (nothing listens there either).
+pub const POST_LOGOUT_REDIRECT: &str = "http://127.0.0.1:9/logged-out";
 /// The only user the provider knows.
 pub const USER: &str = "interop-user";
 
@@ -197,6 +199,24 @@ impl OpenIdProvider {
         c
     }
 
+    /// The private JWK of the `private_key_jwt` client `interop-private-key-jwt`, served by
+    /// provider.mjs at `GET /interop/client-keys` (its public half is registered).
+    pub async fn private_key_jwt_client_key(&self) -> String {
+        let url = format!("{}/interop/client-keys", self.issuer);
+        let body = reqwest::get(&url)
+            .await
+            .and_then(|r| r.error_for_status())
+            .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+            .bytes()
+            .await
+            .expect("client keys body");
+        let keys: serde_json::Value = serde_json::from_slice(&body).expect("client keys JSON");
+        let jwk = keys
+            .get("interop-private-key-jwt")
+            .unwrap_or_else(|| panic!("no interop-private-key-jwt key in {keys}"));
+        jwk.to_string()
+    }
+
     /// A confidential client's configuration (secret `<client_id>-secret`).
     pub fn confidential(&self, client_id: &str) -> ClientConfig {
         self.config(client_id)
@@ -246,6 +266,20 @@ impl Callback {
     }
 }
 
+/// Where a [`Browser::visit`] ended.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// The provider sent the browser to `http://127.0.0.1:9/…`.
+    Callback(Callback),
+    /// A page without a form (nothing left to submit).
+    Page {
+        /// The page's URL.
+        url: String,
+        /// Its HTML.
+        body: String,
+    },
+}
+
 /// A scripted user agent: keeps cookies, follows redirects by hand, fills the devInteractions
 /// login (`prompt=login`) and consent (`prompt=consent`) forms, and stops at the redirect URI.
 #[derive(Debug, Clone)]
@@ -279,6 +313,18 @@ impl Browser {
     /// Opens `url` and signs in as [`USER`] wherever the provider asks, until the provider sends
     /// the browser to the redirect URI.
     pub async fn authorize(&self, url: &str) -> Callback {
+        match self.visit(url).await {
+            Outcome::Callback(callback) => callback,
+            Outcome::Page { url, body } => panic!("no form in the page at {url}:\n{body}"),
+        }
+    }
+
+    /// Opens `url` and answers every page the provider shows: self-submitting forms, the
+    /// devInteractions login (as [`USER`]) and consent forms, the device flow's user code
+    /// confirmation, and the logout confirmation (`logout=yes`). Stops at a redirect to the redirect URI (or the post-logout
+    /// redirect URI, both on `http://127.0.0.1:9/`), or at a page without a form, such as the
+    /// device flow's success page.
+    pub async fn visit(&self, url: &str) -> Outcome {
         let mut next = Request::Get(url.to_string());
         for _ in 0..20 {
             let (current, resp) = match next {
@@ -316,7 +362,7 @@ impl Browser {
                     .to_string();
                 if is_redirect_uri(&target) {
                     self.log(format!("-> {target}"));
-                    return Callback::Redirect(target);
+                    return Outcome::Callback(Callback::Redirect(target));
                 }
                 next = Request::Get(target);
                 continue;
@@ -327,24 +373,36 @@ impl Browser {
                 "{status} from {current}: {body}\nvisited: {:#?}",
                 self.visited()
             );
-            let form = Form::parse(&body)
-                .unwrap_or_else(|| panic!("no form in the page at {current}:\n{body}"));
+            let Some(form) = Form::parse(&body) else {
+                return Outcome::Page { url: current, body };
+            };
             let action = url::Url::parse(&current)
                 .and_then(|base| base.join(&form.action))
                 .unwrap_or_else(|e| panic!("bad form action {:?}: {e}", form.action))
                 .to_string();
             if is_redirect_uri(&action) {
                 self.log(format!("-> form_post {action}"));
-                return Callback::FormPost(form.fields);
+                return Outcome::Callback(Callback::FormPost(form.fields));
             }
             let mut fields = form.fields;
+            // A page that submits its form from a script (as a browser would, at once); e.g.
+            // the device flow's verification_uri_complete posting the user code.
+            let auto_submit = body.contains("document.forms[0].submit()");
             match form_value(&fields, "prompt") {
+                _ if auto_submit => {}
                 Some("login") => {
                     fields.retain(|(k, _)| k != "login" && k != "password");
                     fields.push(("login".into(), USER.into()));
                     fields.push(("password".into(), "any password".into()));
                 }
                 Some("consent") => {}
+                // The device flow's "Confirm Device" page: its hidden fields say confirm=yes.
+                None if form_value(&fields, "confirm") == Some("yes")
+                    && form_value(&fields, "user_code").is_some() => {}
+                // The logout confirmation: "Yes, sign me out" is a button outside the form.
+                None if action.ends_with("/session/end/confirm") => {
+                    fields.push(("logout".into(), "yes".into()));
+                }
                 other => {
                     panic!("unexpected interaction page (prompt {other:?}) at {current}:\n{body}")
                 }
@@ -355,6 +413,50 @@ impl Browser {
             "no redirect to {REDIRECT} after 20 steps: {:#?}",
             self.visited()
         );
+    }
+
+    /// Opens a device flow's `verification_uri_complete` and presses "[ Abort ]" on the
+    /// "Confirm Device" page. Returns the HTML of the page shown afterwards.
+    pub async fn abort_device_flow(&self, url: &str) -> String {
+        // The URL's page posts the user code by itself; the answer is the confirmation page.
+        let (auto, page) = self.page(url, None).await;
+        let form = Form::parse(&page).unwrap_or_else(|| panic!("no form at {url}:\n{page}"));
+        let action = join(&auto, &form.action);
+        let (confirm_url, page) = self.page(&action, Some(form.fields)).await;
+        let form = Form::parse(&page)
+            .unwrap_or_else(|| panic!("no confirmation form at {confirm_url}:\n{page}"));
+        let mut fields = form.fields;
+        assert_eq!(form_value(&fields, "confirm"), Some("yes"), "{page}");
+        fields.push(("abort".into(), "yes".into()));
+        let action = join(&confirm_url, &form.action);
+        self.page(&action, Some(fields)).await.1
+    }
+
+    /// GET (or POST `fields` to) `url`, expecting a 200 page; returns the URL and the HTML.
+    async fn page(&self, url: &str, fields: Option<Vec<(String, String)>>) -> (String, String) {
+        let resp = match fields {
+            None => {
+                self.log(format!("GET {url}"));
+                self.http.get(url).send().await
+            }
+            Some(fields) => {
+                self.log(format!("POST {url}"));
+                let body = form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(&fields)
+                    .finish();
+                self.http
+                    .post(url)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(body)
+                    .send()
+                    .await
+            }
+        };
+        let resp = resp.unwrap_or_else(|e| panic!("request to {url} failed: {e}"));
+        let status = resp.status();
+        let body = resp.text().await.unwrap_or_default();
+        assert!(status.is_success(), "{status} from {url}: {body}");
+        (url.to_string(), body)
     }
 
     fn log(&self, line: String) {
@@ -372,6 +474,13 @@ impl Browser {
 enum Request {
     Get(String),
     Post(String, Vec<(String, String)>),
+}
+
+fn join(base: &str, relative: &str) -> String {
+    url::Url::parse(base)
+        .and_then(|b| b.join(relative))
+        .unwrap_or_else(|e| panic!("bad URL {relative:?} from {base}: {e}"))
+        .to_string()
 }
 
 fn is_redirect_uri(url: &str) -> bool {
