@@ -107,6 +107,7 @@ impl Client {
             &metadata.token_endpoint_auth_methods_supported,
         );
         crate::client_auth::attach_key(&mut auth, &config);
+        auth.extra_form = config.token_form_params.clone();
         Ok(Client {
             inner: Arc::new(Inner {
                 config,

@@ -353,6 +353,9 @@ pub struct ClientConfig {
     /// certificate (see [`PrivateKey::with_certificate_der`](crate::jose::PrivateKey::with_certificate_der)).
     /// When set and no secret is, the automatic auth method is `private_key_jwt`. Default: none.
     pub client_key: Option<crate::jose::PrivateKey>,
+    /// Extra form fields posted with every token endpoint request (the seed's
+    /// `FormVarName[i]` / `FormVarValue[i]`), after the grant's own fields. Default: none.
+    pub token_form_params: Vec<(String, String)>,
     dangerous: Dangerous,
 }
 
@@ -388,6 +391,14 @@ impl fmt::Debug for ClientConfig {
             .field("jwks_refresh_cooldown", &self.jwks_refresh_cooldown)
             .field("http", &self.http)
             .field("client_key", &self.client_key)
+            .field(
+                "token_form_params",
+                &self
+                    .token_form_params
+                    .iter()
+                    .map(|(k, _)| k)
+                    .collect::<Vec<_>>(),
+            )
             .field("dangerous", &self.dangerous)
             .finish()
     }
@@ -415,6 +426,7 @@ impl ClientConfig {
             jwks_refresh_cooldown: Duration::from_secs(60),
             http: HttpConfig::default(),
             client_key: None,
+            token_form_params: Vec::new(),
             dangerous: Dangerous::default(),
         }
     }

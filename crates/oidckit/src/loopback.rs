@@ -241,6 +241,46 @@ impl Callback {
     }
 }
 
+impl Callback {
+    /// Shows the browser a page of the application's own instead of the configured one (the
+    /// seed's writable `on_return_url` parameters): `status` such as `200 OK`, extra `headers`
+    /// as `Name: value` lines (a `Content-Type` line replaces the default
+    /// `text/html; charset=utf-8`; lines without a colon, or with CR/LF inside, are dropped),
+    /// and `body` sent as is. Closes the connection; write errors are ignored.
+    pub async fn respond_with(mut self, status: &str, headers: &str, body: &str) {
+        let mut content_type = "text/html; charset=utf-8".to_string();
+        let mut extra = String::new();
+        for line in headers.lines() {
+            let Some((name, value)) = line.split_once(':') else {
+                continue;
+            };
+            let (name, value) = (name.trim(), value.trim());
+            if name.is_empty() || name.contains(['\r', '\n']) || value.contains(['\r', '\n']) {
+                continue;
+            }
+            match name.to_ascii_lowercase().as_str() {
+                "content-type" => content_type = value.to_string(),
+                "content-length" | "connection" | "transfer-encoding" => {}
+                _ => extra.push_str(&format!("{name}: {value}\r\n")),
+            }
+        }
+        let status = if status.contains(['\r', '\n']) {
+            "200 OK"
+        } else {
+            status
+        };
+        let head = format!(
+            "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+             Cache-Control: no-store\r\n{extra}Connection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = self.stream.write_all(head.as_bytes()).await;
+        let _ = self.stream.write_all(body.as_bytes()).await;
+        let _ = self.stream.flush().await;
+        let _ = self.stream.shutdown().await;
+    }
+}
+
 /// Reads and answers one request. Returns the parameters and the open stream when the request
 /// is an authorization response.
 async fn serve(

@@ -100,6 +100,8 @@ pub(crate) struct ClientAuth {
     pub method: AuthMethod,
     /// The private key for `private_key_jwt` (set by `client_auth::attach_key`).
     pub key: Option<crate::jose::PrivateKey>,
+    /// Extra form fields for token endpoint requests (`ClientConfig::token_form_params`).
+    pub extra_form: Vec<(String, String)>,
 }
 
 impl fmt::Debug for ClientAuth {
@@ -137,6 +139,7 @@ impl ClientAuth {
             secret: secret.map(str::to_string),
             method,
             key: None,
+            extra_form: Vec::new(),
         }
     }
 }
@@ -148,7 +151,13 @@ pub(crate) async fn request(
     auth: &ClientAuth,
     grant: &[(&str, &str)],
 ) -> Result<Map<String, Value>> {
-    let resp = crate::client_auth::post(http, url, auth, url, grant).await?;
+    let mut form = grant.to_vec();
+    form.extend(
+        auth.extra_form
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    let resp = crate::client_auth::post(http, url, auth, url, &form).await?;
     parse_json_response(&resp, "token", url)
 }
 

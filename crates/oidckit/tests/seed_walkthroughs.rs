@@ -304,17 +304,6 @@ fn interrupt_with_no_call_running_does_nothing() {
         .expect("a stale interrupt does not abort the next call");
 }
 
-#[test]
-fn device_and_jwt_profiles_are_a_clear_not_yet_error() {
-    let p = provider();
-    for profile in [ClientProfile::Device, ClientProfile::Jwt] {
-        let mut o = web_openid();
-        o.get_discovery_doc(&p.discovery_url()).expect("discovery");
-        o.set_client_profile(profile);
-        assert_eq!(o.get_authorization().expect_err("planned").code(), 921);
-    }
-}
-
 fn defaults_snapshot(o: &mut OpenId) -> Vec<String> {
     let mut v = vec![
         o.access_token().to_string(),
@@ -468,7 +457,7 @@ fn config_errors_are_clear() {
     );
     assert_eq!(o.config("CodePage=65001").expect_err("n/a").code(), 921);
     assert_eq!(
-        o.config("PasswordGrantUsername=bob")
+        o.config("ProxyExceptionsList=example.com")
             .expect_err("planned")
             .code(),
         921
@@ -717,4 +706,311 @@ fn transport_events_and_cookies_are_forwarded() {
         "{:?}",
         token_req.header("cookie")
     );
+}
+
+#[test]
+fn device_profile_shows_the_user_code_then_polls_until_approved() {
+    let p = Arc::new(provider_with(|c| c.device_interval_secs = 1));
+    let mut o = web_openid();
+    o.set_return_url("");
+    o.get_discovery_doc(&p.discovery_url()).expect("discovery");
+    o.set_client_profile(ClientProfile::Device);
+    o.config("PollingInterval=1").expect("interval");
+    let url = o.get_authorization_url().expect("device code");
+    assert!(url.ends_with("/device"), "{url}");
+    let code = o.config("DeviceUserCode").expect("code");
+    assert!(!code.is_empty());
+    assert!(o.get_param("verification_uri_complete").contains(&code));
+    let p2 = p.clone();
+    let approver = std::thread::spawn(move || {
+        while p2.device_poll_times(&code).is_empty() {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(p2.approve_device(&code));
+    });
+    let auth = o.get_authorization().expect("tokens once approved");
+    approver.join().expect("approver");
+    assert!(auth.starts_with("Bearer "));
+    assert_eq!(o.user_details_subject(), "248289761001");
+    let polls: Vec<_> = p
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/token")
+        .collect();
+    assert!(polls.len() >= 2, "pending, then approved");
+    assert_eq!(
+        polls[0].param("grant_type"),
+        Some("urn:ietf:params:oauth:grant-type:device_code")
+    );
+}
+
+#[test]
+fn jwt_profile_with_a_google_service_account_key() {
+    let p = provider();
+    let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).expect("key");
+    let email = "robot@oidckit-test.iam.gserviceaccount.com";
+    p.register_client_key(email, &kp.public_key_pem())
+        .expect("registered");
+    let key = json!({
+        "type": "service_account",
+        "private_key_id": "k1",
+        "private_key": kp.serialize_pem(),
+        "client_email": email,
+        "token_uri": format!("{}/token", p.issuer()),
+    });
+    let mut o = OpenId::new();
+    o.set_client_profile(ClientProfile::Jwt);
+    o.set_authorization_scope("https://www.googleapis.com/auth/analytics");
+    o.config(&format!("JWTJSONKey={key}")).expect("key");
+    o.config("JWTServiceProvider=0").expect("google");
+    o.config("JWTSubject=user@example.com").expect("sub");
+    o.config("JWTValidityTime=600").expect("validity");
+    let auth = o.get_authorization().expect("token");
+    assert_eq!(auth, format!("Bearer {}", o.access_token()));
+    let req = p
+        .requests()
+        .into_iter()
+        .rfind(|r| r.path == "/token")
+        .expect("token request");
+    assert_eq!(
+        req.param("grant_type"),
+        Some("urn:ietf:params:oauth:grant-type:jwt-bearer")
+    );
+    let sent = oidckit::jwt_bearer::unverified_payload(req.param("assertion").expect("assertion"))
+        .expect("payload");
+    assert_eq!(sent["iss"], email);
+    assert_eq!(sent["sub"], "user@example.com");
+    assert_eq!(sent["scope"], "https://www.googleapis.com/auth/analytics");
+    assert_eq!(
+        sent["exp"].as_u64().expect("exp") - sent["iat"].as_u64().expect("iat"),
+        600
+    );
+}
+
+#[test]
+fn validate_token_fills_the_token_info_fields() {
+    let p = provider();
+    let mut o = web_openid();
+    o.get_discovery_doc(&p.discovery_url()).expect("discovery");
+    web_sign_in(&mut o);
+    o.config(&format!("TokenInfoURL={}/tokeninfo", p.issuer()))
+        .expect("url");
+    assert_eq!(o.config("ValidateToken=").expect("validates"), "true");
+    let n: usize = o
+        .config("TokenInfoFieldCount")
+        .expect("count")
+        .parse()
+        .expect("number");
+    assert!(n > 0);
+    let names: Vec<String> = (0..n)
+        .map(|i| o.config(&format!("TokenInfoFieldName[{i}]")).expect("name"))
+        .collect();
+    assert!(
+        names.iter().any(|k| k == "sub" || k == "scope"),
+        "{names:?}"
+    );
+    assert_eq!(
+        o.config("ValidateToken=not-a-token").expect("answers"),
+        "false"
+    );
+    // Without TokenInfoURL: RFC 7662 introspection at the provider.
+    o.config("TokenInfoURL=").expect("url");
+    let at = o.access_token().to_string();
+    assert_eq!(
+        o.config(&format!("ValidateToken={at}"))
+            .expect("introspects"),
+        "true"
+    );
+}
+
+#[test]
+fn logout_url_comes_from_the_discovery_document() {
+    let p = provider();
+    let mut o = web_openid();
+    assert_eq!(o.config("LogoutURL").expect("empty"), "");
+    o.get_discovery_doc(&p.discovery_url()).expect("discovery");
+    assert_eq!(
+        o.config("LogoutURL").expect("url"),
+        format!("{}/logout", p.issuer())
+    );
+    web_sign_in(&mut o);
+    let url = o.logout_url("http://127.0.0.1:9/bye").expect("logout url");
+    let parsed = url::Url::parse(&url).expect("url");
+    let q: Vec<(String, String)> = parsed.query_pairs().into_owned().collect();
+    assert!(q.contains(&("client_id".into(), "test-client".into())));
+    assert!(q.contains(&(
+        "id_token_hint".into(),
+        o.config("IDToken").expect("id token")
+    )));
+}
+
+#[test]
+fn password_grant_and_form_vars_reach_the_token_endpoint() {
+    let p = provider();
+    let mut o = web_openid();
+    o.get_discovery_doc(&p.discovery_url()).expect("discovery");
+    o.config("PasswordGrantUsername=j.doe").expect("user");
+    o.set_password_grant_password("password");
+    for s in [
+        "FormVarCount=2",
+        "FormVarName[0]=myvar",
+        "FormVarValue[0]=my value",
+        "FormVarName[1]=testname",
+        "FormVarValue[1]=testvalue",
+        "IncludeEmptyRedirectURI=false",
+    ] {
+        o.config(s).expect(s);
+    }
+    o.set_return_url("");
+    let auth = o.get_authorization().expect("password grant");
+    assert!(auth.starts_with("Bearer "));
+    let req = p
+        .requests()
+        .into_iter()
+        .rfind(|r| r.path == "/token")
+        .expect("token request");
+    assert_eq!(req.param("grant_type"), Some("password"));
+    assert_eq!(req.param("username"), Some("j.doe"));
+    assert_eq!(req.param("myvar"), Some("my value"));
+    assert_eq!(req.param("testname"), Some("testvalue"));
+    assert_eq!(req.param("redirect_uri"), None);
+}
+
+#[test]
+fn transport_settings_round_trip_into_the_http_config() {
+    use oidckit::http::{FirewallType, FollowRedirects, ProxyAuthScheme};
+    let mut o = OpenId::new();
+    o.set_proxy_server("proxy.example");
+    o.set_proxy_port(3128);
+    o.set_proxy_user("pu");
+    o.set_proxy_password("pp");
+    o.set_proxy_auth_scheme(3).expect("none");
+    o.set_proxy_ssl(1).expect("always");
+    o.set_firewall_host("socks.example");
+    o.set_firewall_type(3).expect("socks5");
+    o.set_firewall_port(1081);
+    o.set_firewall_user("fu");
+    o.set_firewall_password("fp");
+    o.set_firewall_auto_detect(true);
+    o.set_follow_redirects(2).expect("same scheme");
+    o.set_other_headers("X-One: 1\r\nX-Two: two");
+    o.set_local_host("127.0.0.1");
+    o.set_ssl_accept_server_cert_encoded("MIIB");
+    for s in [
+        "MaxRedirectAttempts=3",
+        "MaskSensitive=false",
+        "UserAgent=ua/1",
+        "TransferredDataLimit=4096",
+    ] {
+        o.config(s).expect(s);
+    }
+    assert_eq!(o.config("ProxyServer").expect("read"), "proxy.example");
+    assert_eq!(o.config("FirewallType").expect("read"), "3");
+    let h = o.http_settings().expect("valid");
+    let px = h.proxy.expect("proxy");
+    assert_eq!((px.server.as_str(), px.port), ("proxy.example", 3128));
+    assert_eq!(
+        (px.user.as_deref(), px.password.as_deref()),
+        (Some("pu"), Some("pp"))
+    );
+    assert_eq!(px.auth_scheme, ProxyAuthScheme::None);
+    assert_eq!(px.ssl, oidckit::http::ProxySsl::Always);
+    let fw = h.firewall.expect("firewall");
+    assert_eq!(
+        (fw.kind, fw.host.as_str(), fw.port),
+        (FirewallType::Socks5, "socks.example", 1081)
+    );
+    assert_eq!(
+        (fw.user.as_deref(), fw.password.as_deref()),
+        (Some("fu"), Some("fp"))
+    );
+    assert!(h.proxy_auto_detect);
+    assert_eq!(h.follow_redirects, FollowRedirects::SameScheme);
+    assert_eq!(h.max_redirects, 3);
+    assert_eq!(
+        h.other_headers,
+        vec![
+            ("X-One".to_string(), "1".to_string()),
+            ("X-Two".to_string(), "two".to_string())
+        ]
+    );
+    assert_eq!(h.local_host, Some("127.0.0.1".parse().expect("ip")));
+    assert_eq!(h.tls.accept_server_certificate.as_deref(), Some("MIIB"));
+    assert!(!h.mask_sensitive);
+    assert_eq!(h.user_agent, "ua/1");
+    assert_eq!(h.max_response_size, 4096);
+    o.set_local_host("not-an-ip");
+    assert_eq!(o.http_settings().expect_err("bad ip").code(), 921);
+    o.set_local_host("");
+    o.set_other_headers("no colon");
+    assert_eq!(o.http_settings().expect_err("bad header").code(), 921);
+    assert_eq!(o.set_follow_redirects(7).expect_err("range").code(), 921);
+}
+
+#[test]
+fn other_headers_arrive_and_transferred_data_is_the_userinfo_body() {
+    let p = provider();
+    let mut o = web_openid();
+    o.set_other_headers("X-Seed-Test: hello");
+    o.get_discovery_doc(&p.discovery_url()).expect("discovery");
+    web_sign_in(&mut o);
+    o.get_user_info().expect("userinfo");
+    let req = p
+        .requests()
+        .into_iter()
+        .rfind(|r| r.path == "/userinfo")
+        .expect("userinfo request");
+    assert_eq!(req.header("x-seed-test"), Some("hello"));
+    assert_eq!(o.transferred_data(), o.config("RawJSON").expect("raw"));
+    assert_eq!(
+        o.config("TransferredData").expect("data"),
+        o.transferred_data()
+    );
+    assert_eq!(o.config("StatusCode").expect("status"), "200");
+    assert!(o.config("StatusLine").expect("line").contains("200"));
+    assert!(
+        o.transferred_headers()
+            .to_ascii_lowercase()
+            .contains("content-type:")
+    );
+}
+
+#[test]
+fn on_return_url_can_send_a_custom_page() {
+    let p = provider();
+    let mut o = OpenId::new();
+    o.set_client_id("test-client");
+    o.set_client_secret("test-secret");
+    o.get_discovery_doc(&p.discovery_url()).expect("discovery");
+    let (tx, rx) = std::sync::mpsc::channel();
+    o.on_launch_browser(move |e| {
+        let url = e.url.clone();
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            let outcome = oidckit_mock::browser::authorize(&url).expect("provider answers");
+            let page =
+                oidckit_mock::browser::http_get(&outcome.callback_url()).expect("page served");
+            let _ = tx.send(page);
+        });
+        e.command.clear();
+    });
+    o.on_return_url(|e| {
+        e.response_headers = "Content-Type: text/plain\r\nX-App: seed".into();
+        e.response_body = "custom page for the user".into();
+    });
+    o.get_authorization().expect("sign-in");
+    let page = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the browser read the page");
+    let (status, headers, body) = page;
+    let header = |n: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(n))
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(status, 200);
+    assert_eq!(body, "custom page for the user");
+    assert_eq!(header("x-app"), Some("seed"));
+    assert!(header("content-type").is_some_and(|c| c.starts_with("text/plain")));
 }

@@ -112,9 +112,12 @@ pub struct ReturnUrlEvent {
     pub query_string: String,
     /// The `state` that was sent with the request.
     pub state: String,
-    /// Extra response headers (reserved: the loopback page's headers are fixed).
+    /// Extra headers of the page shown to the user, `Name: value` lines; set it (with
+    /// `response_body`) to send a custom page. `Content-Type` here replaces the default
+    /// `text/html; charset=utf-8`.
     pub response_headers: String,
-    /// Text of the page shown to the user; set it to replace the configured message.
+    /// The page shown to the user; set it to send this body (as is) instead of the configured
+    /// success or failure page.
     pub response_body: String,
 }
 
@@ -264,10 +267,29 @@ impl Events {
     }
 }
 
+/// What the transport received during a call, for the seed's read-only properties
+/// (`cookie_*` of received cookies, `ssl_server_cert_encoded`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Received {
+    /// Cookies set by the servers, in order.
+    pub cookies: Vec<crate::http::SetCookie>,
+    /// The last server certificate presented (DER).
+    pub server_cert: Option<Vec<u8>>,
+}
+
 /// Forwards the transport's [`HttpEvents`](crate::http::HttpEvents) to the registered
-/// callbacks, with the seed's parameters.
+/// callbacks, with the seed's parameters, and records what [`Received`] keeps.
 #[derive(Debug, Clone)]
-pub(crate) struct Forward(pub Events);
+pub(crate) struct Forward(pub Events, pub Arc<std::sync::Mutex<Received>>);
+
+impl Forward {
+    fn record(&self, f: impl FnOnce(&mut Received)) {
+        f(&mut self
+            .1
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner));
+    }
+}
 
 fn direction(d: crate::http::Direction) -> i32 {
     match d {
@@ -309,6 +331,7 @@ impl crate::http::HttpEvents for Forward {
     }
 
     fn on_ssl_server_authentication(&self, cert: &mut crate::http::ServerCertificate) {
+        self.record(|r| r.server_cert = cert.chain_der.first().cloned());
         let ev = fire(
             &self.0.ssl_server_authentication,
             SslServerAuthenticationEvent {
@@ -353,6 +376,7 @@ impl crate::http::HttpEvents for Forward {
     }
 
     fn on_set_cookie(&self, cookie: &crate::http::SetCookie) {
+        self.record(|r| r.cookies.push(cookie.clone()));
         fire(
             &self.0.set_cookie,
             SetCookieEvent {

@@ -46,10 +46,17 @@ use tokio::sync::Notify;
 use crate::authorize::{AuthTransaction, AuthorizationRequest, CallbackParams};
 use crate::blocking::Worker;
 use crate::browser::{self, BrowserOptions, HookDecision, Launch};
-use crate::config::{AuthMethod, ClientConfig, GrantType, PkceMethod, ResponseType};
+use crate::config::{AuthMethod, ClientConfig, GrantType, HttpConfig, PkceMethod, ResponseType};
+use crate::device::DeviceAuthorization;
 use crate::discovery::ProviderMetadata;
+use crate::http::{
+    ClientCertificate, Firewall, FirewallType, FollowRedirects, LastResponse, ProxyAuthScheme,
+    ProxySettings, ProxySsl,
+};
 use crate::id_token::IdToken;
+use crate::jose::PrivateKey;
 use crate::jose::{VerifyingKey, b64url_decode};
+use crate::jwt_bearer::{JwtAssertion, ServiceAccountKey};
 use crate::loopback::{LoopbackConfig, LoopbackServer};
 use crate::token::TokenSet;
 use crate::userinfo::UserDetails;
@@ -73,14 +80,15 @@ pub enum ClientProfile {
     /// 1, server-side web application: `get_authorization_url`, then `get_authorization` with
     /// the code (or the callback URL).
     Web,
-    /// 2, device without a browser (RFC 8628). Planned (issue 5).
+    /// 2, device without a browser (RFC 8628): `get_authorization_url` gives the URL and
+    /// `DeviceUserCode`, `get_authorization` polls.
     Device,
     /// 3, mobile application: like Application, but the application opens the URL itself
     /// (from `on_launch_browser`).
     Mobile,
     /// 4, browser (JavaScript) application: like Mobile.
     Browser,
-    /// 5, server to server with a JWT bearer assertion (RFC 7523). Planned (issue 5).
+    /// 5, server to server with a JWT assertion (RFC 7523): see `JWTServiceProvider`.
     Jwt,
 }
 
@@ -224,6 +232,21 @@ struct Props {
     jwt_payload: Option<Doc>,
     response_params: Vec<(String, String)>,
     transaction: Option<AuthTransaction>,
+    /// The pending device authorization (Device profile).
+    device: Option<DeviceAuthorization>,
+    /// Fields of the last ValidateToken answer.
+    token_info: Vec<(String, String)>,
+    /// The password of the password grant (not a seed name).
+    password_grant_password: String,
+    /// The last HTTP response read.
+    last_response: Option<LastResponse>,
+    /// The last server certificate presented (DER).
+    server_cert: Option<Vec<u8>>,
+    proxy_ssl: i32,
+    proxy_auto_detect: bool,
+    ssl_accept_server_cert_encoded: String,
+    ssl_cert_encoded: String,
+    ssl_cert_store_password: String,
     /// Config settings that were written, by canonical name (`FormVarName[0]`).
     values: BTreeMap<String, String>,
 }
@@ -246,6 +269,7 @@ pub struct OpenId {
     worker: Option<Worker>,
     interrupter: Interrupter,
     server: Option<Arc<LoopbackServer>>,
+    received: Arc<Mutex<events::Received>>,
 }
 
 impl fmt::Debug for OpenId {
@@ -338,6 +362,19 @@ macro_rules! discovery_list {
     )*};
 }
 
+macro_rules! setting_text {
+    ($($(#[$doc:meta])* $get:ident / $set:ident => $name:literal;)*) => {$(
+        $(#[$doc])*
+        pub fn $get(&self) -> String {
+            self.setting_str($name)
+        }
+        #[doc = concat!("Sets [`", stringify!($get), "`](Self::", stringify!($get), ").")]
+        pub fn $set(&mut self, value: impl Into<String>) {
+            self.p.values.insert($name.into(), value.into());
+        }
+    )*};
+}
+
 macro_rules! event_registrations {
     ($($(#[$doc:meta])* $name:ident($ev:ty) => $field:ident;)*) => {$(
         $(#[$doc])*
@@ -377,11 +414,27 @@ impl OpenId {
         "discovery_doc_details_supported_scopes",
         "discovery_doc_details_token_url",
         "discovery_doc_details_user_info_url",
+        "firewall_auto_detect",
+        "firewall_host",
+        "firewall_password",
+        "firewall_port",
+        "firewall_type",
+        "firewall_user",
+        "follow_redirects",
         "grant_type",
         "idle",
+        "local_host",
+        "other_headers",
         "param_count",
         "param_name",
         "param_value",
+        "proxy_auth_scheme",
+        "proxy_auto_detect",
+        "proxy_password",
+        "proxy_port",
+        "proxy_server",
+        "proxy_ssl",
+        "proxy_user",
         "refresh_token",
         "return_url",
         "server_auth_url",
@@ -389,8 +442,14 @@ impl OpenId {
         "server_user_info_url",
         "signer_cert_encoded",
         "signer_cert_url",
+        "ssl_accept_server_cert_encoded",
+        "ssl_cert_encoded",
+        "ssl_cert_store_password",
+        "ssl_server_cert_encoded",
         "state",
         "timeout",
+        "transferred_data",
+        "transferred_headers",
         "use_pkce",
         "user_details_addr_country",
         "user_details_addr_formatted",
@@ -470,6 +529,7 @@ impl OpenId {
             worker: None,
             interrupter: Interrupter::default(),
             server: None,
+            received: Arc::default(),
         }
     }
 
@@ -802,6 +862,195 @@ impl OpenId {
         self.interrupter.clone()
     }
 
+    // ----- Transport properties -----
+
+    setting_text! {
+        /// Host name or address of the HTTP proxy; empty: no proxy. Same as `ProxyServer`.
+        /// Default: "".
+        proxy_server / set_proxy_server => "ProxyServer";
+        /// User for proxy authentication. Same as `ProxyUser`. Default: "".
+        proxy_user / set_proxy_user => "ProxyUser";
+        /// Password for proxy authentication. Same as `ProxyPassword`. Default: "".
+        proxy_password / set_proxy_password => "ProxyPassword";
+        /// Host of the firewall (SOCKS or tunnel); empty: none. Same as `FirewallHost`.
+        /// Default: "".
+        firewall_host / set_firewall_host => "FirewallHost";
+        /// User for the firewall. Same as `FirewallUser`. Default: "".
+        firewall_user / set_firewall_user => "FirewallUser";
+        /// Password for the firewall. Same as `FirewallPassword`. Default: "".
+        firewall_password / set_firewall_password => "FirewallPassword";
+        /// Extra headers sent with every request, `Name: value` lines (a line without a colon
+        /// is error 921 at the next call). Same as `OtherHeaders`. Default: "".
+        other_headers / set_other_headers => "OtherHeaders";
+        /// The local IP address to connect from (an address, not a host name; error 921 at the
+        /// next call otherwise). Same as `LocalHost`. Default: "" (the system's choice).
+        local_host / set_local_host => "LocalHost";
+    }
+
+    /// The proxy's TCP port. Same as `ProxyPort`. Default: 80.
+    pub fn proxy_port(&self) -> u16 {
+        u16::try_from(self.setting_int("ProxyPort")).unwrap_or(80)
+    }
+
+    /// Sets [`proxy_port`](Self::proxy_port).
+    pub fn set_proxy_port(&mut self, port: u16) {
+        self.p.values.insert("ProxyPort".into(), port.to_string());
+    }
+
+    /// The firewall's TCP port; 0 uses the type's default (80 tunnel, 1080 SOCKS). Same as
+    /// `FirewallPort`. Default: 0.
+    pub fn firewall_port(&self) -> u16 {
+        u16::try_from(self.setting_int("FirewallPort")).unwrap_or(0)
+    }
+
+    /// Sets [`firewall_port`](Self::firewall_port).
+    pub fn set_firewall_port(&mut self, port: u16) {
+        self.p
+            .values
+            .insert("FirewallPort".into(), port.to_string());
+    }
+
+    /// The firewall type: 0 none, 1 tunnel, 2 SOCKS4, 3 SOCKS5, 10 SOCKS4A. Same as
+    /// `FirewallType`. Default: 0.
+    pub fn firewall_type(&self) -> i32 {
+        i32::try_from(self.setting_int("FirewallType")).unwrap_or(0)
+    }
+
+    /// Sets [`firewall_type`](Self::firewall_type); error 921 out of range.
+    pub fn set_firewall_type(&mut self, value: i32) -> Result<()> {
+        self.config(&format!("FirewallType={value}")).map(drop)
+    }
+
+    /// Whether the proxy environment variables are used when no proxy or firewall is set.
+    /// Same as `FirewallAutoDetect`. Default: false.
+    pub fn firewall_auto_detect(&self) -> bool {
+        self.setting_bool("FirewallAutoDetect")
+    }
+
+    /// Sets [`firewall_auto_detect`](Self::firewall_auto_detect).
+    pub fn set_firewall_auto_detect(&mut self, value: bool) {
+        self.p
+            .values
+            .insert("FirewallAutoDetect".into(), value.to_string());
+    }
+
+    /// Use `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` and `NO_PROXY` when no proxy or firewall is
+    /// set. Default: false.
+    pub fn proxy_auto_detect(&self) -> bool {
+        self.p.proxy_auto_detect
+    }
+
+    /// Sets [`proxy_auto_detect`](Self::proxy_auto_detect).
+    pub fn set_proxy_auto_detect(&mut self, value: bool) {
+        self.p.proxy_auto_detect = value;
+    }
+
+    /// Proxy authentication: 0 Basic, 3 none (1 Digest, 2 proprietary, 4 NTLM, 5 Negotiate
+    /// are error 921 at the next call). Same as `ProxyAuthScheme`. Default: 0.
+    pub fn proxy_auth_scheme(&self) -> i32 {
+        i32::try_from(self.setting_int("ProxyAuthScheme")).unwrap_or(0)
+    }
+
+    /// Sets [`proxy_auth_scheme`](Self::proxy_auth_scheme); error 921 out of range.
+    pub fn set_proxy_auth_scheme(&mut self, value: i32) -> Result<()> {
+        self.config(&format!("ProxyAuthScheme={value}")).map(drop)
+    }
+
+    /// TLS to the proxy: 0 automatic, 1 always, 2 never, 3 tunnel. Default: 0.
+    pub fn proxy_ssl(&self) -> i32 {
+        self.p.proxy_ssl
+    }
+
+    /// Sets [`proxy_ssl`](Self::proxy_ssl); error 921 outside 0..=3.
+    pub fn set_proxy_ssl(&mut self, value: i32) -> Result<()> {
+        if !(0..=3).contains(&value) {
+            return Err(Error::InvalidSetting {
+                name: "proxy_ssl".into(),
+                reason: format!("{value} is not 0..=3"),
+            });
+        }
+        self.p.proxy_ssl = value;
+        Ok(())
+    }
+
+    /// Redirects: 0 never, 1 always, 2 same scheme (GET only). Same as `FollowRedirects`.
+    /// Default: 0.
+    pub fn follow_redirects(&self) -> i32 {
+        i32::try_from(self.setting_int("FollowRedirects")).unwrap_or(0)
+    }
+
+    /// Sets [`follow_redirects`](Self::follow_redirects); error 921 outside 0..=2.
+    pub fn set_follow_redirects(&mut self, value: i32) -> Result<()> {
+        self.config(&format!("FollowRedirects={value}")).map(drop)
+    }
+
+    string_props! {
+        /// Accept exactly this server certificate (PEM, or base64 DER) whatever its issuer,
+        /// e.g. a self-signed development provider. Default: "".
+        ssl_accept_server_cert_encoded / set_ssl_accept_server_cert_encoded;
+        /// The client certificate for mutual TLS: PEM holding the certificate chain and its
+        /// private key, or a base64 PKCS#12 store (password: `ssl_cert_store_password`).
+        /// Default: "".
+        ssl_cert_encoded / set_ssl_cert_encoded;
+        /// The password of the PKCS#12 store in `ssl_cert_encoded`. Default: "".
+        ssl_cert_store_password / set_ssl_cert_store_password;
+    }
+
+    /// The certificate the server presented on the last TLS connection, base64 DER. Default: "".
+    pub fn ssl_server_cert_encoded(&self) -> String {
+        use base64::Engine as _;
+        self.p
+            .server_cert
+            .as_ref()
+            .map(|d| base64::engine::general_purpose::STANDARD.encode(d))
+            .unwrap_or_default()
+    }
+
+    /// The body of the last HTTP response (may hold tokens: treat it as secret). Same as
+    /// `TransferredData`. Default: "".
+    pub fn transferred_data(&self) -> String {
+        self.last(|r| String::from_utf8_lossy(&r.body).into_owned(), "")
+    }
+
+    /// The headers of the last HTTP response, `Name: value` lines. Same as
+    /// `TransferredHeaders`. Default: "".
+    pub fn transferred_headers(&self) -> String {
+        self.last(|r| r.headers.clone(), "")
+    }
+
+    fn last(&self, f: impl FnOnce(&LastResponse) -> String, default: &str) -> String {
+        self.p
+            .last_response
+            .as_ref()
+            .map_or_else(|| default.to_string(), f)
+    }
+
+    /// Not in the seed: the transport settings the next call will use, built from the
+    /// properties and settings (error 921 when one is invalid).
+    pub fn http_settings(&self) -> Result<HttpConfig> {
+        self.http_config()
+    }
+
+    /// Not in the seed: the password of the password grant (see `PasswordGrantUsername`).
+    pub fn set_password_grant_password(&mut self, password: impl Into<String>) {
+        self.p.password_grant_password = password.into();
+    }
+
+    /// Not in the seed: the RP-initiated logout URL (the provider's `end_session_endpoint`, the
+    /// `LogoutURL` setting) with `client_id`, the ID token of the last sign-in as
+    /// `id_token_hint`, and `post_logout_redirect_uri` when not empty. Send the browser there.
+    pub fn logout_url(&self, post_logout_redirect_uri: &str) -> Result<String> {
+        let client = self.client()?;
+        let mut req = crate::logout::EndSessionRequest::default();
+        if let Some(t) = &self.p.id_token {
+            req = req.with_id_token_hint(t.raw());
+        }
+        if !post_logout_redirect_uri.is_empty() {
+            req = req.with_post_logout_redirect_uri(post_logout_redirect_uri);
+        }
+        client.end_session_url(&req)
+    }
+
     // ----- Events -----
 
     event_registrations! {
@@ -952,10 +1201,17 @@ impl OpenId {
                 reason: "0 (non-blocking mode) is not supported; use a number of seconds".into(),
             });
         }
+        let jwt_origin = || {
+            (p.client_profile == ClientProfile::Jwt)
+                .then(|| url::Url::parse(&self.jwt_token_url().ok()?).ok())
+                .flatten()
+                .map(|u| u.origin().ascii_serialization())
+        };
         let issuer = if p.issuer.is_empty() {
             p.discovery
                 .as_ref()
                 .map(|d| d.issuer.clone())
+                .or_else(jwt_origin)
                 .ok_or(Error::Missing {
                     what: "issuer",
                     hint: "call get_discovery_doc, or set_issuer() along with the endpoints set by hand",
@@ -971,6 +1227,17 @@ impl OpenId {
         meta.token_endpoint = opt(&p.server_token_url);
         meta.userinfo_endpoint = opt(&p.server_user_info_url);
         meta.jwks_uri = opt(&p.signer_cert_url);
+        if p.client_profile == ClientProfile::Device {
+            // The seed's server_auth_url is the device authorization endpoint in this profile,
+            // unless it is still the discovered authorization endpoint.
+            let discovered = p
+                .discovery
+                .as_ref()
+                .and_then(|d| d.authorization_endpoint.as_deref());
+            if !p.server_auth_url.is_empty() && discovered != Some(p.server_auth_url.as_str()) {
+                meta.device_authorization_endpoint = Some(p.server_auth_url.clone());
+            }
+        }
 
         let mut c = ClientConfig::new(issuer, p.client_id.clone());
         c.client_secret = opt(&p.client_secret);
@@ -1003,25 +1270,468 @@ impl OpenId {
                 VerifyingKey::from_pem(cert)?
             });
         }
-        c.http.timeout = Duration::from_secs(p.timeout);
-        c.http.max_response_size =
-            u64::try_from(self.setting_int("TransferredDataLimit")).unwrap_or(1024 * 1024);
-        c.http.user_agent = self.setting_str("UserAgent");
-        c.http.log_level =
-            crate::http::LogLevel::from_u8(u8::try_from(self.log_level()).unwrap_or(1));
-        c.http.cookies = p
-            .cookies
-            .iter()
-            .filter(|k| !k.name.is_empty())
-            .map(|k| (k.name.clone(), k.value.clone()))
-            .collect();
-        c.http.events = Some(Arc::new(events::Forward(self.events.clone())));
+        c.http = self.http_config()?;
+        c.token_form_params = self.form_vars();
         Ok((c, meta))
     }
 
     fn client(&self) -> Result<Client> {
         let (config, meta) = self.core_parts()?;
         Client::new(config, meta)
+    }
+
+    /// The transport settings the properties and settings describe.
+    fn http_config(&self) -> Result<HttpConfig> {
+        let p = &self.p;
+        let bad = |name: &str, reason: String| Error::InvalidSetting {
+            name: name.into(),
+            reason,
+        };
+        let mut h = HttpConfig {
+            timeout: Duration::from_secs(p.timeout),
+            max_response_size: u64::try_from(self.setting_int("TransferredDataLimit"))
+                .unwrap_or(1024 * 1024),
+            user_agent: self.setting_str("UserAgent"),
+            log_level: crate::http::LogLevel::from_u8(u8::try_from(self.log_level()).unwrap_or(1)),
+            ..HttpConfig::default()
+        };
+        h.cookies = p
+            .cookies
+            .iter()
+            .filter(|k| !k.name.is_empty())
+            .map(|k| (k.name.clone(), k.value.clone()))
+            .collect();
+        h.events = Some(Arc::new(events::Forward(
+            self.events.clone(),
+            self.received.clone(),
+        )));
+        let server = self.setting_str("ProxyServer");
+        if !server.trim().is_empty() {
+            let mut px = ProxySettings::new(server.trim(), self.proxy_port());
+            px.user = opt(&self.setting_str("ProxyUser"));
+            px.password = opt(&self.setting_str("ProxyPassword"));
+            px.auth_scheme = match self.setting_int("ProxyAuthScheme") {
+                0 => ProxyAuthScheme::Basic,
+                1 => ProxyAuthScheme::Digest,
+                2 => ProxyAuthScheme::Proprietary,
+                3 => ProxyAuthScheme::None,
+                4 => ProxyAuthScheme::Ntlm,
+                5 => ProxyAuthScheme::Negotiate,
+                n => {
+                    return Err(bad(
+                        "ProxyAuthScheme",
+                        format!("{n} is not supported (0 Basic or 3 none)"),
+                    ));
+                }
+            };
+            px.ssl = match p.proxy_ssl {
+                1 => ProxySsl::Always,
+                2 => ProxySsl::Never,
+                3 => ProxySsl::Tunnel,
+                _ => ProxySsl::Automatic,
+            };
+            h.proxy = Some(px);
+        }
+        h.proxy_auto_detect = p.proxy_auto_detect || self.setting_bool("FirewallAutoDetect");
+        let fw_host = self.setting_str("FirewallHost");
+        let fw_type = self.setting_int("FirewallType");
+        if !fw_host.trim().is_empty() && fw_type != 0 {
+            let kind = match fw_type {
+                1 => FirewallType::Tunnel,
+                2 => FirewallType::Socks4,
+                3 => FirewallType::Socks5,
+                10 => FirewallType::Socks4A,
+                n => {
+                    return Err(bad(
+                        "FirewallType",
+                        format!("{n} is not 1 (tunnel), 2 (SOCKS4), 3 (SOCKS5) or 10 (SOCKS4A)"),
+                    ));
+                }
+            };
+            let mut fw = Firewall::new(kind, fw_host.trim());
+            if let Ok(port) = u16::try_from(self.setting_int("FirewallPort"))
+                && port > 0
+            {
+                fw.port = port;
+            }
+            fw.user = opt(&self.setting_str("FirewallUser"));
+            fw.password = opt(&self.setting_str("FirewallPassword"));
+            h.firewall = Some(fw);
+        }
+        h.tls.accept_server_certificate = opt(p.ssl_accept_server_cert_encoded.trim());
+        let cert = p.ssl_cert_encoded.trim();
+        if !cert.is_empty() {
+            h.tls.client_certificate = Some(if cert.contains("-----BEGIN") {
+                ClientCertificate::Pem {
+                    certificate_chain: cert.to_string(),
+                    private_key: cert.to_string(),
+                }
+            } else {
+                use base64::Engine as _;
+                let der = base64::engine::general_purpose::STANDARD
+                    .decode(cert.replace(['\r', '\n', ' '], ""))
+                    .map_err(|e| {
+                        bad(
+                            "ssl_cert_encoded",
+                            format!("neither PEM nor base64 PKCS#12: {e}"),
+                        )
+                    })?;
+                ClientCertificate::Pkcs12 {
+                    der,
+                    password: p.ssl_cert_store_password.clone(),
+                }
+            });
+        }
+        h.follow_redirects = match self.setting_int("FollowRedirects") {
+            1 => FollowRedirects::Always,
+            2 => FollowRedirects::SameScheme,
+            _ => FollowRedirects::Never,
+        };
+        h.max_redirects = u32::try_from(self.setting_int("MaxRedirectAttempts")).unwrap_or(20);
+        for line in self.setting_str("OtherHeaders").lines() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let (name, value) = line.split_once(':').ok_or_else(|| {
+                bad(
+                    "OtherHeaders",
+                    format!("{line:?} is not a `Name: value` line"),
+                )
+            })?;
+            h.other_headers
+                .push((name.trim().to_string(), value.trim().to_string()));
+        }
+        let local = self.setting_str("LocalHost");
+        if !local.trim().is_empty() {
+            h.local_host =
+                Some(local.trim().parse().map_err(|e| {
+                    bad("LocalHost", format!("{local:?} is not an IP address: {e}"))
+                })?);
+        }
+        h.mask_sensitive = self.setting_bool("MaskSensitive");
+        Ok(h)
+    }
+
+    /// The seed's `FormVarName[i]` / `FormVarValue[i]` for `i < FormVarCount` (empty names
+    /// skipped).
+    fn form_vars(&self) -> Vec<(String, String)> {
+        let n = usize::try_from(self.setting_int("FormVarCount")).unwrap_or(0);
+        (0..n)
+            .filter_map(|i| {
+                let name = self.p.values.get(&format!("FormVarName[{i}]"))?;
+                let value = self
+                    .p
+                    .values
+                    .get(&format!("FormVarValue[{i}]"))
+                    .cloned()
+                    .unwrap_or_default();
+                (!name.is_empty()).then(|| (name.clone(), value))
+            })
+            .collect()
+    }
+
+    /// `redirect_uri` for the grants without a front channel, per `IncludeEmptyRedirectURI`.
+    fn add_redirect_uri(&self, c: &mut ClientConfig) {
+        if self.setting_bool("IncludeEmptyRedirectURI") || !self.p.return_url.is_empty() {
+            c.token_form_params
+                .push(("redirect_uri".into(), self.p.return_url.clone()));
+        }
+    }
+
+    /// Runs `fut` (see [`call`](Self::call)) and records what the transport received: the last
+    /// response, received cookies and the server certificate.
+    fn run<T: Send + 'static>(
+        &mut self,
+        client: &Client,
+        fut: impl std::future::Future<Output = Result<T>> + Send + 'static,
+    ) -> Result<T> {
+        let result = self.call(fut);
+        if let Some(last) = client.last_response() {
+            self.p.last_response = Some(last);
+        }
+        self.absorb_received();
+        result
+    }
+
+    /// Moves cookies and the certificate the transport received into the properties.
+    fn absorb_received(&mut self) {
+        let got =
+            std::mem::take(&mut *self.received.lock().unwrap_or_else(PoisonError::into_inner));
+        for c in got.cookies {
+            let cookie = Cookie {
+                name: c.name.clone(),
+                value: c.value.clone(),
+                domain: c.domain.clone(),
+                path: c.path.clone(),
+                expiration: c.expires.clone(),
+                secure: c.secure,
+            };
+            match self
+                .p
+                .cookies
+                .iter_mut()
+                .find(|k| k.name == c.name && (k.domain.is_empty() || k.domain == c.domain))
+            {
+                Some(k) => *k = cookie,
+                None => self.p.cookies.push(cookie),
+            }
+        }
+        if got.server_cert.is_some() {
+            self.p.server_cert = got.server_cert;
+        }
+    }
+
+    /// The token endpoint of the JWT profile: `server_token_url`, else the JSON key's.
+    fn jwt_token_url(&self) -> Result<String> {
+        if !self.p.server_token_url.is_empty() {
+            return Ok(self.p.server_token_url.clone());
+        }
+        let json = self.setting_str("JWTJSONKey");
+        if !json.trim().is_empty() {
+            return Ok(ServiceAccountKey::load(json.trim())?.token_uri);
+        }
+        Err(Error::Missing {
+            what: "server_token_url",
+            hint: "set server_token_url (or JWTJSONKey, whose token_uri is used)",
+        })
+    }
+
+    /// The signing key of the JWT profile from `JWTCertStore*`.
+    fn jwt_store_key(&self) -> Result<PrivateKey> {
+        let store = self.setting_str("JWTCertStore");
+        let password = self.setting_str("JWTCertStorePassword");
+        let kind = self.setting_int("JWTCertStoreType");
+        if store.trim().is_empty() {
+            return Err(Error::Missing {
+                what: "JWT signing key",
+                hint: "set JWTJSONKey, or JWTCertStoreType and JWTCertStore",
+            });
+        }
+        let read = |path: &str| {
+            std::fs::read(path).map_err(|e| Error::InvalidSetting {
+                name: "JWTCertStore".into(),
+                reason: format!("cannot read {path}: {e}"),
+            })
+        };
+        match kind {
+            2 => PrivateKey::from_pkcs12(&read(store.trim())?, &password),
+            3 => {
+                use base64::Engine as _;
+                let der = base64::engine::general_purpose::STANDARD
+                    .decode(store.replace(['\r', '\n', ' '], ""))
+                    .map_err(|e| Error::InvalidSetting {
+                        name: "JWTCertStore".into(),
+                        reason: format!("PFXBlob is not base64: {e}"),
+                    })?;
+                PrivateKey::from_pkcs12(&der, &password)
+            }
+            6 => PrivateKey::from_pem(&String::from_utf8_lossy(&read(store.trim())?)),
+            7 => PrivateKey::from_pem(&store),
+            n => Err(Error::InvalidSetting {
+                name: "JWTCertStoreType".into(),
+                reason: format!(
+                    "{n}: Windows and Java certificate stores do not exist here; use 2 (PFXFile), 3 (PFXBlob), 6 (PEMKeyFile) or 7 (PEMKeyBlob)"
+                ),
+            }),
+        }
+    }
+
+    /// The JWT profile: a Google-style JWT bearer grant or a Microsoft-style client
+    /// credentials grant with a certificate assertion.
+    fn jwt_profile(&mut self) -> Result<String> {
+        let json = self.setting_str("JWTJSONKey");
+        let sa = if json.trim().is_empty() {
+            None
+        } else {
+            Some(ServiceAccountKey::load(json.trim())?)
+        };
+        let mut key = match &sa {
+            Some(k) => k.key.clone(),
+            None => self.jwt_store_key()?,
+        };
+        if self.p.values.contains_key("JWTSignatureAlgorithm") {
+            key = key.with_alg(jwt_alg(&self.setting_str("JWTSignatureAlgorithm"))?)?;
+        }
+        let token_url = self.jwt_token_url()?;
+        let (mut c, mut meta) = self.core_parts()?;
+        meta.token_endpoint = Some(token_url.clone());
+        self.add_redirect_uri(&mut c);
+        let issuer_setting = self.setting_str("JWTIssuer");
+        let subject = self.setting_str("JWTSubject");
+        let audience = self.setting_str("JWTAudience");
+        let scope = self.p.authorization_scope.clone();
+        let client;
+        let tokens = if self.setting_int("JWTServiceProvider") == 1 {
+            if c.client_id.is_empty() {
+                c.client_id = issuer_setting.clone();
+            }
+            let mismatch = |name: &str, v: &str, want: &str| {
+                (!v.is_empty() && v != want).then(|| Error::InvalidSetting {
+                    name: name.into(),
+                    reason: format!(
+                        "{v:?}: with JWTServiceProvider=1 the assertion's value is {want:?} (a client assertion, RFC 7523 §2.2)"
+                    ),
+                })
+            };
+            let id = c.client_id.clone();
+            if let Some(e) = mismatch("JWTIssuer", &issuer_setting, &id)
+                .or_else(|| mismatch("JWTSubject", &subject, &id))
+                .or_else(|| mismatch("JWTAudience", &audience, &token_url))
+            {
+                return Err(e);
+            }
+            c.client_key = Some(key);
+            c.auth_method = Some(AuthMethod::PrivateKeyJwt);
+            client = Client::new(c, meta)?;
+            let cl = client.clone();
+            self.run(&client, async move {
+                cl.client_credentials(opt(&scope).as_deref()).await
+            })?
+        } else {
+            let issuer = [
+                issuer_setting,
+                sa.as_ref()
+                    .map(|k| k.client_email.clone())
+                    .unwrap_or_default(),
+                c.client_id.clone(),
+            ]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .ok_or(Error::Missing {
+                what: "JWTIssuer",
+                hint: "set JWTIssuer (the service account's e-mail) or JWTJSONKey",
+            })?;
+            if c.client_id.is_empty() {
+                c.client_id = issuer.clone();
+            }
+            let audience = if audience.is_empty() {
+                sa.as_ref()
+                    .map_or_else(|| token_url.clone(), |k| k.token_uri.clone())
+            } else {
+                audience
+            };
+            let mut a = JwtAssertion::new(issuer, audience, key);
+            a.scope = opt(&scope);
+            a.subject = opt(&subject);
+            a.validity = Duration::from_secs(
+                u64::try_from(self.setting_int("JWTValidityTime")).unwrap_or(3600),
+            );
+            client = Client::new(c, meta)?;
+            let cl = client.clone();
+            self.run(&client, async move { cl.jwt_bearer(&a).await })?
+        };
+        Ok(self.apply_tokens(tokens))
+    }
+
+    /// Requests a device code (Device profile), fills `DeviceUserCode` and returns the
+    /// verification URL.
+    fn device_start(&mut self) -> Result<String> {
+        let client = self.client()?;
+        let cl = client.clone();
+        let mut da = self.run(&client, async move { cl.device_authorization(None).await })?;
+        da.grant_type = self.setting_str("DeviceGrantType");
+        let polling =
+            Duration::from_secs(u64::try_from(self.setting_int("PollingInterval")).unwrap_or(5));
+        da.interval = if da.raw.contains_key("interval") {
+            da.interval.max(polling)
+        } else {
+            polling
+        };
+        self.p
+            .values
+            .insert("DeviceUserCode".into(), da.user_code.clone());
+        self.p.response_params = da
+            .raw
+            .iter()
+            .filter(|(k, _)| k.as_str() != "device_code")
+            .map(|(k, v)| (k.clone(), text(v)))
+            .collect();
+        let url = da.verification_uri.clone();
+        self.p.device = Some(da);
+        Ok(url)
+    }
+
+    /// The Device profile: polls for the tokens of the pending device authorization (starting
+    /// one first when `get_authorization_url` was not called).
+    fn device_profile(&mut self) -> Result<String> {
+        if self.p.device.is_none() {
+            let url = self.device_start()?;
+            let code = self.setting_str("DeviceUserCode");
+            self.events.log(
+                self.log_level(),
+                1,
+                "Info",
+                format!("device sign-in: visit {url} and enter the code {code}"),
+            );
+        }
+        let da = self.p.device.take().ok_or(Error::Missing {
+            what: "device authorization",
+            hint: "call get_authorization_url first",
+        })?;
+        let (mut c, meta) = self.core_parts()?;
+        self.add_redirect_uri(&mut c);
+        let client = Client::new(c, meta)?;
+        let cl = client.clone();
+        let tokens = self.run(
+            &client,
+            async move { cl.poll_device_token(&da, None).await },
+        )?;
+        Ok(self.apply_tokens(tokens))
+    }
+
+    /// The password grant (`PasswordGrantUsername`).
+    fn password_grant(&mut self, username: String) -> Result<String> {
+        let (mut c, meta) = self.core_parts()?;
+        self.add_redirect_uri(&mut c);
+        let client = Client::new(c, meta)?;
+        let cl = client.clone();
+        let password = self.p.password_grant_password.clone();
+        let tokens = self.run(&client, async move {
+            cl.password(&username, &password, None).await
+        })?;
+        Ok(self.apply_tokens(tokens))
+    }
+
+    /// `ValidateToken=<token>`: asks `TokenInfoURL` (or the introspection endpoint) about the
+    /// token and fills `TokenInfoField*`.
+    fn validate_token(&mut self, value: &str) -> Result<()> {
+        let token = if value.trim().is_empty() {
+            self.p.access_token.clone()
+        } else {
+            value.trim().to_string()
+        };
+        self.p.token_info.clear();
+        self.p.values.remove("ValidateToken");
+        if token.is_empty() {
+            return Ok(());
+        }
+        let url = self.setting_str("TokenInfoURL");
+        let client = match self.client() {
+            Ok(c) => c,
+            Err(e) if url.is_empty() => return Err(e),
+            Err(_) => {
+                // A token info service needs no provider metadata.
+                let mut c = ClientConfig::new(url.clone(), self.p.client_id.clone());
+                c.http = self.http_config()?;
+                if c.client_id.is_empty() {
+                    c.client_id = "oidckit-tokeninfo".into();
+                }
+                Client::new(c, ProviderMetadata::new(url.clone()))?
+            }
+        };
+        let cl = client.clone();
+        let info = self.run(&client, async move {
+            if url.is_empty() {
+                cl.introspect(&token, Some("access_token")).await
+            } else {
+                cl.token_info(&url, &token).await
+            }
+        })?;
+        self.p.token_info = info.fields();
+        self.p
+            .values
+            .insert("ValidateToken".into(), info.active.to_string());
+        Ok(())
     }
 
     /// The authorization request the properties and settings describe.
@@ -1051,10 +1761,12 @@ impl OpenId {
     /// issuer.
     pub fn get_discovery_doc(&mut self, url: &str) -> Result<()> {
         let mut config = ClientConfig::new(url, "oidckit-discovery");
+        config.http = self.http_config()?;
         config.http.timeout = Duration::from_secs(self.p.timeout.max(1));
-        config.http.user_agent = self.setting_str("UserAgent");
-        config.http.events = Some(Arc::new(events::Forward(self.events.clone())));
-        let client = self.call(Client::discover(config))?;
+        let result = self.call(Client::discover(config));
+        self.absorb_received();
+        let client = result?;
+        self.p.last_response = client.last_response();
         let meta = client.metadata().clone();
         self.events.log(
             self.log_level(),
@@ -1075,7 +1787,15 @@ impl OpenId {
 
     /// Builds the URL to send the user to (no request is made) and keeps the transaction for
     /// `get_authorization`.
+    ///
+    /// Device profile: requests a device code (at the provider's device authorization
+    /// endpoint, or `server_auth_url` when set by hand), fills `DeviceUserCode` and returns the
+    /// verification URL the user must visit to enter it (`get_param("verification_uri_complete")`
+    /// has the URL with the code when the provider sends one).
     pub fn get_authorization_url(&mut self) -> Result<String> {
+        if self.p.client_profile == ClientProfile::Device {
+            return self.device_start();
+        }
         let client = self.client()?;
         let (url, tx) = client.authorization_url(&self.request())?;
         self.p.transaction = Some(tx);
@@ -1091,7 +1811,16 @@ impl OpenId {
     /// - Application: start the loopback server, fire `on_launch_browser`, open the browser,
     ///   wait up to `BrowserResponseTimeout`, fire `on_return_url`, complete the sign-in;
     /// - Mobile, Browser: the same, but the application opens the URL (from `on_launch_browser`);
-    /// - Device, JWT: error 921 until issue 5 adds them to the core.
+    /// - `PasswordGrantUsername` is set (any profile but JWT): the password grant with
+    ///   [`set_password_grant_password`](Self::set_password_grant_password);
+    /// - Device: poll the token endpoint every `PollingInterval` seconds until the user has
+    ///   entered `DeviceUserCode` (from `get_authorization_url`; started here when it was not
+    ///   called, the code and URL then go to `on_log`);
+    /// - JWT: `JWTServiceProvider` 0 (Google): a signed assertion (`JWTJSONKey` or
+    ///   `JWTCertStore*`, `JWTIssuer`, `JWTSubject`, `JWTAudience`, `JWTValidityTime`,
+    ///   `authorization_scope` as its `scope`) exchanged with the JWT bearer grant; 1
+    ///   (Microsoft): the client credentials grant authenticated with a certificate assertion
+    ///   (`private_key_jwt`, key from `JWTCertStore*`).
     ///
     /// Fills `user_details_*` from the ID token, `access_token`, `refresh_token`, `RawJSON`
     /// (the ID token payload) and `IDToken`.
@@ -1101,21 +1830,22 @@ impl OpenId {
         let web_code_pending = profile == ClientProfile::Web && code_pending;
         if !self.p.refresh_token.is_empty() && !web_code_pending {
             let client = self.client()?;
+            let cl = client.clone();
             let (rt, prev) = (self.p.refresh_token.clone(), self.p.id_token.clone());
-            let tokens = self.call(async move { client.refresh(&rt, prev.as_ref()).await })?;
+            let tokens = self.run(&client, async move { cl.refresh(&rt, prev.as_ref()).await })?;
             return Ok(self.apply_tokens(tokens));
+        }
+        let username = self.setting_str("PasswordGrantUsername");
+        if !username.is_empty() && profile != ClientProfile::Jwt {
+            return self.password_grant(username);
         }
         match profile {
             ClientProfile::Web => self.complete_web(),
             ClientProfile::Application | ClientProfile::Mobile | ClientProfile::Browser => {
                 self.interactive(profile == ClientProfile::Application)
             }
-            ClientProfile::Device | ClientProfile::Jwt => Err(Error::InvalidSetting {
-                name: "client_profile".into(),
-                reason: format!(
-                    "the {profile:?} profile is planned (issue 5): the core has no such grant yet"
-                ),
-            }),
+            ClientProfile::Device => self.device_profile(),
+            ClientProfile::Jwt => self.jwt_profile(),
         }
     }
 
@@ -1138,10 +1868,15 @@ impl OpenId {
             if let Some(c) = params.get("code") {
                 self.p.authorization_code = c.to_string();
             }
-            self.call(async move { client.handle_callback(&tx, &params).await })?
+            let cl = client.clone();
+            self.run(
+                &client,
+                async move { cl.handle_callback(&tx, &params).await },
+            )?
         } else {
             self.p.response_params.clear();
-            self.call(async move { client.exchange_code(&code, &tx).await })?
+            let cl = client.clone();
+            self.run(&client, async move { cl.exchange_code(&code, &tx).await })?
         };
         self.p.transaction = None;
         Ok(self.apply_tokens(tokens))
@@ -1259,7 +1994,7 @@ impl OpenId {
             let query = form_urlencoded::Serializer::new(String::new())
                 .extend_pairs(params.pairs())
                 .finish();
-            fire(
+            let page = fire(
                 &events.return_url,
                 ReturnUrlEvent {
                     url_path: path,
@@ -1269,9 +2004,20 @@ impl OpenId {
                 },
             );
             let result = client.handle_callback(&tx, &params).await;
-            callback
-                .respond(result.as_ref().map(|_| ()).map_err(|e| e.to_string()))
-                .await;
+            if page.response_body.is_empty() && page.response_headers.is_empty() {
+                callback
+                    .respond(result.as_ref().map(|_| ()).map_err(|e| e.to_string()))
+                    .await;
+            } else {
+                let status = if result.is_ok() {
+                    "200 OK"
+                } else {
+                    "400 Bad Request"
+                };
+                callback
+                    .respond_with(status, &page.response_headers, &page.response_body)
+                    .await;
+            }
             result.map(|tokens| (tokens, params))
         });
         if !self.setting_bool("ReUseWebServer") {
@@ -1325,8 +2071,10 @@ impl OpenId {
             .as_ref()
             .and_then(|t| t.claims().subject().map(str::to_string));
         let client = self.client()?;
-        let details =
-            self.call(async move { client.userinfo_with(&access, sub.as_deref()).await })?;
+        let cl = client.clone();
+        let details = self.run(&client, async move {
+            cl.userinfo_with(&access, sub.as_deref()).await
+        })?;
         self.p.raw_json = Some(Doc::from_value(&Value::Object(details.claims.clone())));
         // The ID token's registered claims stay when UserInfo does not repeat them.
         let old = std::mem::take(&mut self.p.user);
@@ -1350,6 +2098,10 @@ impl OpenId {
             Some((name, value)) => {
                 let key = settings::resolve(name)?;
                 self.set_setting(key.setting, key.index, value)?;
+                if key.setting.name == "ValidateToken" {
+                    // The seed returns the verdict of the validation.
+                    return self.get_setting(key.setting, key.index);
+                }
                 Ok(String::new())
             }
             None => {
@@ -1396,6 +2148,7 @@ impl OpenId {
                 self.p.values.insert(s.name.into(), canonical);
                 return Ok(());
             }
+            "ValidateToken" => return self.validate_token(value),
             "PKCEVerifier" => {
                 let tx = self.p.transaction.as_mut().ok_or(Error::Missing {
                     what: "authorization transaction",
@@ -1474,6 +2227,35 @@ impl OpenId {
             ("Microsoft365AdminConsentError", _) => self.get_param("error"),
             ("Microsoft365AdminConsentErrorDesc", _) => self.get_param("error_description"),
             ("Microsoft365AdminConsentTenant", _) => self.get_param("tenant"),
+            ("TokenInfoFieldCount", _) => self.p.token_info.len().to_string(),
+            ("TokenInfoFieldName", _) => self
+                .p
+                .token_info
+                .get(i)
+                .map(|(k, _)| k.clone())
+                .unwrap_or_default(),
+            ("TokenInfoFieldValue", _) => self
+                .p
+                .token_info
+                .get(i)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
+            ("StatusCode", _) => self.last(|r| r.status.to_string(), "0"),
+            ("StatusLine", _) => self.last(|r| r.status_line.clone(), ""),
+            ("TransferredData", _) => self.transferred_data(),
+            ("TransferredHeaders", _) => self.transferred_headers(),
+            ("BytesTransferred", _) => self.last(|r| r.body.len().to_string(), "0"),
+            ("NegotiatedHTTPVersion", _) => self.last(
+                |r| {
+                    r.status_line
+                        .split(' ')
+                        .next()
+                        .unwrap_or_default()
+                        .trim_start_matches("HTTP/")
+                        .to_string()
+                },
+                "",
+            ),
             ("BuildInfo", _) => concat!("oidckit ", env!("CARGO_PKG_VERSION")).to_string(),
             (_, "XPath") => match self.doc(jwt, s.name) {
                 Ok(d) => d.path(),
@@ -1496,6 +2278,30 @@ impl OpenId {
         };
         Ok(value)
     }
+}
+
+/// The seed's `JWTSignatureAlgorithm` names (and JWS names) as an [`Alg`](crate::Alg).
+fn jwt_alg(name: &str) -> Result<crate::Alg> {
+    let alg = match name.trim().to_ascii_uppercase().as_str() {
+        "RSA-SHA256" | "RS256" => crate::Alg::RS256,
+        "RSA-SHA384" | "RS384" => crate::Alg::RS384,
+        "RSA-SHA512" | "RS512" => crate::Alg::RS512,
+        "PS256" => crate::Alg::PS256,
+        "PS384" => crate::Alg::PS384,
+        "PS512" => crate::Alg::PS512,
+        "ECDSA-SHA256" | "ES256" => crate::Alg::ES256,
+        "ECDSA-SHA384" | "ES384" => crate::Alg::ES384,
+        "EDDSA" => crate::Alg::EdDSA,
+        other => {
+            return Err(Error::InvalidSetting {
+                name: "JWTSignatureAlgorithm".into(),
+                reason: format!(
+                    "{other:?} is not RSA-SHA256, RSA-SHA384, RSA-SHA512 or a JWS name"
+                ),
+            });
+        }
+    };
+    Ok(alg)
 }
 
 /// Joins a command for display in `on_launch_browser`, quoting words with spaces.
