@@ -58,7 +58,7 @@ pub struct Checks<'a> {
 
 /// Validates ID tokens for one client of one issuer, with a fixed algorithm policy.
 ///
-/// Cheap to clone? No: build it once and share it (it holds parsed HMAC keys).
+/// Build it once and share it (`&Validator` is `Sync`): it holds the parsed HMAC keys.
 pub struct Validator {
     issuer: String,
     /// Whether `issuer` is Microsoft's `{tenantid}` template (computed once).
