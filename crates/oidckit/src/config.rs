@@ -274,6 +274,46 @@ pub struct HttpConfig {
     /// Receives transport events (`on_connected` … `on_log`, `on_ssl_server_authentication`).
     /// Default: none.
     pub events: Option<std::sync::Arc<dyn crate::http::HttpEvents>>,
+    /// Deadline for establishing each connection (TCP, proxy handshake and TLS), within
+    /// [`timeout`](Self::timeout) (the seed's `ConnectionTimeout`). Default: none (the
+    /// whole-request `timeout` applies).
+    pub connect_timeout: Option<Duration>,
+    /// Hosts and IP addresses that bypass [`proxy`](Self::proxy) and
+    /// [`firewall`](Self::firewall) (the seed's `ProxyExceptionsList`): a name also matches its
+    /// subdomains, `*` matches every host, `10.0.0.0/8` a network. Default: none.
+    pub proxy_exceptions: Vec<String>,
+    /// A raw `Proxy-Authorization` value sent to the HTTP proxy instead of one built from its
+    /// user and password (the seed's `ProxyAuthorization`), e.g. `Bearer abc`. Default: none.
+    pub proxy_authorization: Option<String>,
+    /// Reuse connections between requests (the seed's `KeepAlive`). When on,
+    /// [`HttpEvents::on_connected`](crate::http::HttpEvents::on_connected) fires only for new
+    /// connections and `on_disconnected` is not fired after a request whose connection stays
+    /// open in the pool. Default: false (a new connection per request, closed after it).
+    pub keep_alive: bool,
+    /// Idle time before TCP keep-alive probes are sent, or `None` to turn `SO_KEEPALIVE` off
+    /// (the seed's `TCPKeepAlive` and `KeepAliveTime`). Default: 15 s.
+    pub tcp_keepalive: Option<Duration>,
+    /// Interval between unanswered TCP keep-alive probes (the seed's `KeepAliveInterval`).
+    /// Default: 15 s.
+    pub tcp_keepalive_interval: Option<Duration>,
+    /// Set `TCP_NODELAY` (disable Nagle's algorithm; the seed's `TcpNoDelay`). Default: true.
+    pub tcp_nodelay: bool,
+    /// The HTTP version offered (the seed's `HTTPVersion`). Default:
+    /// [`HttpVersion::Http11`](crate::http::HttpVersion::Http11).
+    pub http_version: crate::http::HttpVersion,
+    /// Ask for compressed responses and decompress them (the seed's `AllowHTTPCompression`);
+    /// the value is the `Accept-Encoding` header (the seed's `AcceptEncoding`), made of `gzip`,
+    /// `deflate` and `identity`. [`max_response_size`](Self::max_response_size) applies to the
+    /// decompressed bytes. Default: none (no `Accept-Encoding`, nothing decompressed).
+    pub accept_encoding: Option<String>,
+    /// Which address families a host name may resolve to (the seed's `UseIPv6`); address
+    /// literals in URLs are used as written. Default:
+    /// [`IpFamily::Any`](crate::http::IpFamily::Any).
+    pub ip_family: crate::http::IpFamily,
+    /// On a followed 302, send the next request as a GET without body (the seed's
+    /// `GetOn302Redirect`); when false a 302 keeps the method and body. A 303 always becomes
+    /// GET, a 301 after a non-GET request too. Default: true.
+    pub get_on_302_redirect: bool,
 }
 
 impl Default for HttpConfig {
@@ -295,6 +335,17 @@ impl Default for HttpConfig {
             log_level: crate::http::LogLevel::Info,
             mask_sensitive: true,
             events: None,
+            connect_timeout: None,
+            proxy_exceptions: Vec::new(),
+            proxy_authorization: None,
+            keep_alive: false,
+            tcp_keepalive: Some(Duration::from_secs(15)),
+            tcp_keepalive_interval: Some(Duration::from_secs(15)),
+            tcp_nodelay: true,
+            http_version: crate::http::HttpVersion::Http11,
+            accept_encoding: None,
+            ip_family: crate::http::IpFamily::Any,
+            get_on_302_redirect: true,
         }
     }
 }

@@ -1,13 +1,15 @@
 //! The loopback redirect server (RFC 8252 §7.3) and the desktop `sign_in` helper, over real
 //! sockets: query, form_post and relayed-fragment responses, unrelated requests, limits,
-//! timeouts, reuse, and that it listens on loopback only.
+//! timeouts, reuse, and that it listens on loopback only; HTTPS with a test CA (PEM and
+//! PKCS#12 certificates), through the library and through the `OpenId` facade.
 
 use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
 use std::time::Duration;
 
 use oidckit::browser::{BrowserOptions, HookDecision};
 use oidckit::loopback::{
-    LoopbackConfig, LoopbackServer, RELAY_PATH, SignInOptions, sign_in, sign_in_with,
+    LoopbackCertificate, LoopbackConfig, LoopbackServer, LoopbackTls, RELAY_PATH, SignInOptions,
+    sign_in, sign_in_with,
 };
 use oidckit::{AuthorizationRequest, Client, ClientConfig, GrantType};
 use oidckit_mock::browser::http_get;
@@ -252,4 +254,302 @@ async fn one_server_serves_two_sign_ins_and_reports_provider_errors() {
         .await
         .expect_err("denied");
     assert_eq!(err.code(), 904);
+}
+
+// ---------------------------------------------------------------------------------------
+// HTTPS
+// ---------------------------------------------------------------------------------------
+
+/// A test CA and a server certificate for `127.0.0.1`/`localhost` it issued.
+struct TestPki {
+    ca_pem: String,
+    cert_pem: String,
+    cert_der: Vec<u8>,
+    key_pem: String,
+    key_der: Vec<u8>,
+}
+
+fn test_pki() -> TestPki {
+    let ca_key = rcgen::KeyPair::generate().expect("ca key");
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("ca params");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "oidckit loopback test CA");
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).expect("ca");
+    let key = rcgen::KeyPair::generate().expect("key");
+    let mut params =
+        rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .expect("params");
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "127.0.0.1");
+    params
+        .distinguished_name
+        .push(rcgen::DnType::OrganizationName, "oidckit tests");
+    let cert = params.signed_by(&key, &ca).expect("cert");
+    TestPki {
+        ca_pem: ca.pem(),
+        cert_pem: cert.pem(),
+        cert_der: cert.der().to_vec(),
+        key_pem: key.serialize_pem(),
+        key_der: key.serialize_der(),
+    }
+}
+
+impl TestPki {
+    fn pem(&self) -> LoopbackCertificate {
+        LoopbackCertificate::Pem {
+            certificate_chain: self.cert_pem.clone(),
+            private_key: self.key_pem.clone(),
+        }
+    }
+
+    fn pkcs12(&self, password: &str) -> Vec<u8> {
+        let key = p12_keystore::PrivateKey::from_der(&self.key_der).expect("pkcs8");
+        let cert = p12_keystore::Certificate::from_der(&self.cert_der).expect("cert");
+        let chain = p12_keystore::PrivateKeyChain::new(vec![7u8; 4], key, [cert]);
+        let mut ks = p12_keystore::KeyStore::new();
+        ks.add_entry(
+            "loopback",
+            p12_keystore::KeyStoreEntry::PrivateKeyChain(chain),
+        );
+        ks.writer(password).write().expect("pkcs12")
+    }
+
+    /// A browser that trusts the test CA (and nothing else).
+    fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .tls_certs_only([reqwest::Certificate::from_pem(self.ca_pem.as_bytes()).expect("ca")])
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+}
+
+/// A file under the temporary directory, unique to this process and `name`.
+fn temp_file(name: &str, contents: &[u8]) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("oidckit-loopback-{}-{name}", std::process::id()));
+    std::fs::write(&path, contents).expect("write temp file");
+    path
+}
+
+async fn https_server(certificate: LoopbackCertificate) -> LoopbackServer {
+    let mut config = LoopbackConfig::default();
+    config.path = "/cb".into();
+    config.timeout = Duration::from_secs(20);
+    config.tls = Some(LoopbackTls::new(certificate));
+    LoopbackServer::bind(config).await.expect("bind https")
+}
+
+/// Plays the browser over HTTPS: follows the URL at the mock and delivers the redirect with a
+/// client trusting the test CA; sends the page's status and body on `done`.
+fn https_browser(
+    pki: &TestPki,
+    done: tokio::sync::mpsc::UnboundedSender<(u16, String)>,
+) -> BrowserOptions {
+    let client = pki.browser();
+    BrowserOptions::default().with_hook(move |launch| {
+        let (url, client, done) = (launch.url.clone(), client.clone(), done.clone());
+        tokio::spawn(async move {
+            let callback =
+                tokio::task::spawn_blocking(move || oidckit_mock::follow_authorization(&url))
+                    .await
+                    .expect("join")
+                    .expect("mock redirects");
+            assert!(callback.starts_with("https://127.0.0.1:"), "{callback}");
+            let response = client.get(&callback).send().await.expect("https delivery");
+            let status = response.status().as_u16();
+            let _ = done.send((status, response.text().await.unwrap_or_default()));
+        });
+        HookDecision::Cancel
+    })
+}
+
+#[tokio::test]
+async fn https_sign_in_completes_through_a_server_with_a_test_ca_certificate() {
+    let pki = test_pki();
+    let p = MockProvider::start(MockConfig::default()).expect("mock");
+    let client = Client::discover(ClientConfig::new(p.issuer(), "public-client"))
+        .await
+        .expect("discover");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut options = SignInOptions::default();
+    options.browser = https_browser(&pki, tx);
+    options.server.timeout = Duration::from_secs(20);
+    options.server.path = "/cb".into();
+    options.server.tls = Some(LoopbackTls::new(pki.pem()).with_subject("CN=127.0.0.1"));
+    let tokens = sign_in(&client, &options)
+        .await
+        .expect("signed in over https");
+    assert_eq!(
+        tokens.id_token.expect("id token").claims().subject(),
+        Some("248289761001")
+    );
+    let (status, body) = rx.recv().await.expect("browser page");
+    assert_eq!(status, 200);
+    assert!(body.contains("Signed in"), "{body}");
+    let auth = p
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/authorize")
+        .expect("authorize");
+    let redirect = auth.param("redirect_uri").expect("redirect_uri");
+    assert!(redirect.starts_with("https://127.0.0.1:") && redirect.ends_with("/cb"));
+}
+
+#[tokio::test]
+async fn plain_http_to_the_https_server_is_closed_at_once_and_https_still_works() {
+    let pki = test_pki();
+    let server = https_server(pki.pem()).await;
+    assert!(server.is_tls());
+    let port = server.port();
+    let uri = format!("{}?code=abc&state=xyz", server.redirect_uri());
+    assert!(uri.starts_with("https://127.0.0.1:"));
+    let browser = pki.browser();
+    let task = tokio::spawn(async move {
+        // Well under the 10 s read deadline: the failed handshake closes the connection.
+        let plain = tokio::time::timeout(Duration::from_secs(3), async {
+            let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .expect("connect");
+            s.write_all(b"GET /cb?code=x&state=y HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                .await
+                .expect("write");
+            let mut out = Vec::new();
+            let _ = s.read_to_end(&mut out).await;
+            out
+        })
+        .await
+        .expect("plain HTTP is refused without hanging");
+        assert!(!plain.starts_with(b"HTTP/"), "answered in plain HTTP");
+        let response = browser.get(&uri).send().await.expect("https");
+        (
+            response.status().as_u16(),
+            response.text().await.expect("body"),
+        )
+    });
+    let callback = server.wait().await.expect("https callback");
+    assert_eq!(callback.params().get("code"), Some("abc"));
+    callback.respond(Ok(())).await;
+    let (status, body) = task.await.expect("join");
+    assert_eq!(status, 200);
+    assert!(body.contains("Signed in"));
+}
+
+#[tokio::test]
+async fn pkcs12_certificates_open_with_their_password_and_a_wrong_one_is_code_912() {
+    let pki = test_pki();
+    let der = pki.pkcs12("s3cret");
+    let wrong = LoopbackCertificate::Pkcs12 {
+        der: der.clone(),
+        password: "wrong".into(),
+    };
+    let mut config = LoopbackConfig::default();
+    config.tls = Some(LoopbackTls::new(wrong));
+    let err = LoopbackServer::bind(config)
+        .await
+        .expect_err("wrong password");
+    assert_eq!(err.code(), 912, "{err}");
+    assert!(err.to_string().contains("password"), "{err}");
+
+    let server = https_server(LoopbackCertificate::Pkcs12 {
+        der: der.clone(),
+        password: "s3cret".into(),
+    })
+    .await;
+    assert!(server.redirect_uri().starts_with("https://127.0.0.1:"));
+
+    let path = temp_file("store.p12", &der);
+    let file = LoopbackCertificate::Pkcs12File {
+        path: path.clone(),
+        password: "s3cret".into(),
+    };
+    let mut config = LoopbackConfig::default();
+    config.localhost = true;
+    config.tls = Some(LoopbackTls::new(file.clone()).with_subject("cn=127.0.0.1, o=oidckit tests"));
+    let server = LoopbackServer::bind(config).await.expect("p12 file");
+    assert!(server.redirect_uri().starts_with("https://localhost:"));
+    // A subject the certificate does not have: the server does not start.
+    let mut config = LoopbackConfig::default();
+    config.tls = Some(LoopbackTls::new(file).with_subject("CN=example.com"));
+    let err = LoopbackServer::bind(config).await.expect_err("subject");
+    assert_eq!(err.code(), 921, "{err}");
+    let _ = std::fs::remove_file(path);
+    // Not a certificate at all.
+    let mut config = LoopbackConfig::default();
+    config.tls = Some(LoopbackTls::new(LoopbackCertificate::Pem {
+        certificate_chain: "nothing".into(),
+        private_key: "nothing".into(),
+    }));
+    assert_eq!(
+        LoopbackServer::bind(config).await.expect_err("pem").code(),
+        921
+    );
+}
+
+#[test]
+fn openid_web_server_ssl_signs_in_over_https() {
+    use oidckit::openid::OpenId;
+    let pki = test_pki();
+    let p = MockProvider::start(MockConfig::default()).expect("mock");
+    let pem = format!("{}{}", pki.cert_pem, pki.key_pem);
+    let path = temp_file("server.pem", pem.as_bytes());
+    let mut o = OpenId::new();
+    o.set_client_id("test-client");
+    o.set_client_secret("test-secret");
+    o.get_discovery_doc(&p.discovery_url()).expect("discovery");
+    o.set_web_server_ssl_enabled(true);
+    o.set_web_server_ssl_cert_store_type(6);
+    o.set_web_server_ssl_cert_store(path.to_string_lossy());
+    o.set_web_server_ssl_cert_subject("CN=127.0.0.1");
+    let ca = pki.ca_pem.clone();
+    o.on_launch_browser(move |e| {
+        let (url, ca) = (e.url.clone(), ca.clone());
+        std::thread::spawn(move || {
+            let callback = oidckit_mock::follow_authorization(&url).expect("mock redirects");
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let client = reqwest::Client::builder()
+                    .tls_certs_only([reqwest::Certificate::from_pem(ca.as_bytes()).expect("ca")])
+                    .build()
+                    .expect("client");
+                let _ = client.get(&callback).send().await;
+            });
+        });
+        e.command.clear();
+    });
+    let auth = o.get_authorization().expect("sign-in over https");
+    assert!(auth.starts_with("Bearer "));
+    assert!(
+        o.return_url().starts_with("https://127.0.0.1:"),
+        "{}",
+        o.return_url()
+    );
+    assert_eq!(o.user_details_subject(), "248289761001");
+    let _ = std::fs::remove_file(path);
+
+    // A PKCS#12 blob with a wrong password: a clear error when the server starts.
+    use base64::Engine as _;
+    let mut o = OpenId::new();
+    o.set_web_server_ssl_enabled(true);
+    o.set_web_server_ssl_cert_store_type(3);
+    o.set_web_server_ssl_cert_store(
+        base64::engine::general_purpose::STANDARD.encode(pki.pkcs12("right")),
+    );
+    o.set_web_server_ssl_cert_store_password("wrong");
+    let err = o.start_web_server().expect_err("wrong password");
+    assert_eq!(err.code(), 912, "{err}");
+    o.set_web_server_ssl_cert_store_password("right");
+    o.start_web_server().expect("right password");
+    assert!(o.return_url().starts_with("https://127.0.0.1:"));
+    o.stop_web_server().expect("stop");
+    // The seed's default store name is no certificate here.
+    let mut o = OpenId::new();
+    o.set_web_server_ssl_enabled(true);
+    assert_eq!(o.web_server_ssl_cert_store(), "MY");
+    assert_eq!(o.start_web_server().expect_err("MY").code(), 921);
 }

@@ -456,12 +456,8 @@ fn config_errors_are_clear() {
         921
     );
     assert_eq!(o.config("CodePage=65001").expect_err("n/a").code(), 921);
-    assert_eq!(
-        o.config("ProxyExceptionsList=example.com")
-            .expect_err("planned")
-            .code(),
-        921
-    );
+    assert_eq!(o.config("LocalPort=4000").expect_err("n/a").code(), 921);
+    assert_eq!(o.config("HTTPVersion=3.0").expect_err("choice").code(), 921);
     assert_eq!(
         o.config("XPath=/json/a").expect_err("no document").code(),
         921

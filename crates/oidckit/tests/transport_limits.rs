@@ -85,3 +85,59 @@ async fn plain_http_to_a_remote_host_is_refused_before_connecting() {
     let err = Client::discover(cfg).await.expect_err("http");
     assert_eq!(err.code(), 153);
 }
+
+mod transport_support;
+
+/// A discovery endpoint that answers with `body` gzip-compressed.
+fn gzip_server(body: Vec<u8>) -> transport_support::ScriptedServer {
+    use std::io::Write as _;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(&body).expect("gzip");
+    let gz = enc.finish().expect("gzip");
+    transport_support::ScriptedServer::start_bytes(move |_, _, _| {
+        let mut resp = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            gz.len()
+        )
+        .into_bytes();
+        resp.extend_from_slice(&gz);
+        resp
+    })
+}
+
+#[tokio::test]
+async fn a_gzip_bomb_is_capped_on_the_decompressed_bytes() {
+    // 4 MiB of spaces inside a JSON string: a few KB on the wire.
+    let mut body = b"{\"issuer\":\"".to_vec();
+    body.extend(std::iter::repeat_n(b' ', 4 * 1024 * 1024));
+    body.extend_from_slice(b"\"}");
+    let server = gzip_server(body);
+    let mut cfg = oidckit::ClientConfig::new(server.url(""), "c");
+    cfg.http.accept_encoding = Some("gzip, deflate".into());
+    let err = Client::discover(cfg).await.expect_err("bomb");
+    assert_eq!(err.code(), 909, "{err:?}");
+    let head = server.requests.lock().expect("lock")[0].to_ascii_lowercase();
+    assert!(head.contains("accept-encoding: gzip, deflate"), "{head}");
+}
+
+#[tokio::test]
+async fn a_gzip_response_is_decompressed_when_compression_is_on() {
+    let p = provider();
+    let doc = transport_support::fetch_plain(p.port(), "/.well-known/openid-configuration");
+    let server = gzip_server(doc.into_bytes());
+    let mut cfg = oidckit::ClientConfig::new(server.url(""), "c");
+    cfg.http.accept_encoding = Some("gzip".into());
+    // The document names the mock as issuer, so discovery through another URL fails the
+    // issuer check (900), which proves the JSON was read after decompression.
+    let err = Client::discover(cfg).await.expect_err("issuer mismatch");
+    assert_eq!(err.code(), 900, "{err:?}");
+    assert!(err.to_string().contains(&p.issuer()), "{err}");
+}
+
+#[tokio::test]
+async fn accept_encoding_refuses_codings_it_cannot_decode() {
+    let mut cfg = oidckit::ClientConfig::new("https://op.example.com", "c");
+    cfg.http.accept_encoding = Some("br, gzip".into());
+    let err = Client::discover(cfg).await.expect_err("br");
+    assert_eq!(err.code(), 921, "{err:?}");
+}

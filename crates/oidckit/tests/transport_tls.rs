@@ -155,3 +155,27 @@ async fn a_garbage_client_certificate_is_a_setting_error() {
     let err = Client::discover(cfg).await.expect_err("bad cert");
     assert_eq!(err.code(), 921, "{err:?}");
 }
+
+#[tokio::test]
+async fn mutual_tls_signs_in_with_a_pkcs12_client_certificate() {
+    let p = provider();
+    let pki = Pki::new();
+    let front = TlsFront::start(&pki, p.port(), true);
+    let mut cfg = mtls_config(&p, &pki, false);
+    cfg.http.tls.client_certificate = Some(ClientCertificate::Pkcs12 {
+        der: client_pkcs12(&pki, "p12-pass"),
+        password: "p12-pass".into(),
+    });
+    let client = Client::new(cfg.clone(), https_metadata(&p, front.port)).expect("client");
+    sign_in(&client)
+        .await
+        .expect("mutual TLS sign-in with PKCS#12");
+
+    // The wrong password is a setting error, before any connection.
+    cfg.http.tls.client_certificate = Some(ClientCertificate::Pkcs12 {
+        der: client_pkcs12(&pki, "p12-pass"),
+        password: "wrong".into(),
+    });
+    let err = Client::new(cfg, https_metadata(&p, front.port)).expect_err("bad password");
+    assert_eq!(err.code(), 921, "{err:?}");
+}

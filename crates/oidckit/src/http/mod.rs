@@ -2,14 +2,19 @@
 //! cap enforced while reading, a User-Agent, redirects followed only as configured, proxies and
 //! firewalls, TLS trust settings and client certificates, cookies, events and masked logging,
 //! and errors mapped to the seed's codes. URLs are logged and reported without their query.
+//! Optional: gzip/deflate responses (the size cap applies to the decompressed bytes), HTTP/2
+//! by ALPN, a connect deadline, TCP keep-alive and `TCP_NODELAY`, an address family for
+//! resolved names, and the last request as sent ([`LastResponse::request`]).
 //!
-//! Each request uses a new connection (no keep-alive), as the seed's classes do; that makes
-//! [`HttpEvents::on_connected`] and [`HttpEvents::on_disconnected`] bracket each request.
+//! By default each request uses a new connection (no keep-alive), as the seed's classes do;
+//! that makes [`HttpEvents::on_connected`] and [`HttpEvents::on_disconnected`] bracket each
+//! request. [`HttpConfig::keep_alive`] turns connection reuse on.
 
 mod cookies;
 mod events;
 mod log;
 mod proxy;
+mod resolve;
 mod tls;
 
 use std::sync::{Arc, Mutex};
@@ -23,6 +28,7 @@ use crate::{Error, Result};
 pub use events::{Direction, HttpEvents, Redirect, ServerCertificate, SetCookie};
 pub use log::LogLevel;
 pub use proxy::{Firewall, FirewallType, ProxyAuthScheme, ProxySettings, ProxySsl};
+pub use resolve::{HttpVersion, IpFamily};
 pub use tls::{ClientCertificate, TlsSettings};
 
 /// What happens when a server answers with a redirect (the seed's `follow_redirects`).
@@ -50,8 +56,17 @@ pub struct LastResponse {
     pub status_line: String,
     /// Every header as received, one `Name: value` per line, `\r\n`-terminated.
     pub headers: String,
-    /// The body as received (within the size cap). It may hold tokens: treat it as secret.
+    /// The body as received (within the size cap; decompressed). It may hold tokens: treat
+    /// it as secret.
     pub body: Vec<u8>,
+    /// The request line and headers of the request that got this response, `\r\n`-terminated
+    /// lines (the seed's `SentHeaders`); credentials and secret query values are masked when
+    /// [`HttpConfig::mask_sensitive`] is on. `Proxy-Authorization` goes to the proxy and is not
+    /// listed.
+    pub request_headers: String,
+    /// The whole request: `request_headers`, an empty line and the body (the seed's
+    /// `TransferredRequest`), masked like `request_headers`.
+    pub request: String,
 }
 /// A response that was read whole (within the size cap).
 #[derive(Debug)]
@@ -102,6 +117,10 @@ pub(crate) struct Http {
     jar: Option<cookies::Jar>,
     proxy: Option<proxy::ProxyInUse>,
     last: Arc<Mutex<Option<LastResponse>>>,
+    keep_alive: bool,
+    get_on_302: bool,
+    accept_encoding: Option<String>,
+    user_agent: String,
 }
 
 /// One request to send (and re-send on a redirect).
@@ -117,21 +136,57 @@ impl Http {
             .events
             .clone()
             .unwrap_or_else(|| Arc::new(events::NoEvents));
-        let tls = tls::client_config(&cfg.tls, cfg.events.clone())?;
-        let builder = reqwest::Client::builder()
+        let mut tls = tls::client_config(&cfg.tls, cfg.events.clone())?;
+        if cfg.http_version == HttpVersion::Http2 {
+            tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        }
+        let accept_encoding = match &cfg.accept_encoding {
+            Some(v) => Some(check_accept_encoding(v)?),
+            None => None,
+        };
+        let wants = |coding: &str| {
+            accept_encoding.as_deref().is_some_and(|v| {
+                v.split(',')
+                    .any(|t| t.split(';').next().unwrap_or_default().trim() == coding)
+            })
+        };
+        let connect_timeout = cfg
+            .connect_timeout
+            .filter(|d| !d.is_zero())
+            .map_or(cfg.timeout, |d| d.min(cfg.timeout));
+        let mut builder = reqwest::Client::builder()
             .user_agent(cfg.user_agent.clone())
             .redirect(reqwest::redirect::Policy::none())
             .timeout(cfg.timeout)
-            .connect_timeout(cfg.timeout)
-            .pool_max_idle_per_host(0)
+            .connect_timeout(connect_timeout)
             .local_address(cfg.local_host)
+            // Any keep-alive parameter turns SO_KEEPALIVE on: all or none.
+            .tcp_keepalive(cfg.tcp_keepalive)
+            .tcp_keepalive_interval(cfg.tcp_keepalive.and(cfg.tcp_keepalive_interval))
+            .tcp_keepalive_retries(cfg.tcp_keepalive.map(|_| 3))
+            .tcp_nodelay(cfg.tcp_nodelay)
+            .gzip(wants("gzip"))
+            .deflate(wants("deflate"))
             .tls_backend_preconfigured(tls)
             .connector_layer(events::ObserveConnect);
+        if !cfg.keep_alive {
+            builder = builder.pool_max_idle_per_host(0);
+        }
+        if cfg.http_version == HttpVersion::Http11 {
+            builder = builder.http1_only();
+        }
+        if cfg.ip_family != IpFamily::Any {
+            builder = builder.dns_resolver(Arc::new(resolve::FamilyResolver(cfg.ip_family)));
+        }
         let (builder, proxy) = proxy::apply(
             builder,
-            cfg.proxy.as_ref(),
-            cfg.firewall.as_ref(),
-            cfg.proxy_auto_detect,
+            &proxy::ProxyOptions {
+                proxy: cfg.proxy.as_ref(),
+                firewall: cfg.firewall.as_ref(),
+                auto_detect: cfg.proxy_auto_detect,
+                exceptions: &cfg.proxy_exceptions,
+                authorization: cfg.proxy_authorization.as_deref(),
+            },
         )?;
         let client = builder.build().map_err(|e| Error::Connection {
             url: String::new(),
@@ -156,6 +211,10 @@ impl Http {
             jar: cfg.cookie_jar.then(cookies::Jar::default),
             proxy,
             last: Arc::new(Mutex::new(None)),
+            keep_alive: cfg.keep_alive,
+            get_on_302: cfg.get_on_302_redirect,
+            accept_encoding,
+            user_agent: cfg.user_agent.clone(),
         })
     }
 
@@ -286,7 +345,13 @@ impl Http {
                 });
             }
             let next = self.check_url(next.as_str())?;
-            if resp.status == 303 || (!get && matches!(resp.status, 301 | 302)) {
+            let to_get = match resp.status {
+                303 => true,
+                301 => !get,
+                302 => !get && self.get_on_302,
+                _ => false,
+            };
+            if to_get {
                 out.method = reqwest::Method::GET;
                 out.body = None;
                 out.headers.retain(|(n, _)| *n != "content-type");
@@ -321,10 +386,13 @@ impl Http {
             .scope(scope, self.exchange_inner(url, out))
             .await;
         let code = result.as_ref().err().map_or(0, Error::code);
-        self.events
-            .on_connection_status("Disconnected", code, &target);
-        self.events
-            .on_disconnected(code, &format!("connection to {target} released"));
+        // With keep-alive a connection that served its request stays open in the pool.
+        if !self.keep_alive || code != 0 {
+            self.events
+                .on_connection_status("Disconnected", code, &target);
+            self.events
+                .on_disconnected(code, &format!("connection to {target} released"));
+        }
         result
     }
 
@@ -353,6 +421,9 @@ impl Http {
                 .collect();
             sent.push(("cookie".into(), joined.join("; ")));
         }
+        if let Some(v) = &self.accept_encoding {
+            sent.push(("accept-encoding".into(), v.clone()));
+        }
         let mut req = self.client.request(out.method.clone(), url.clone());
         for (n, v) in &sent {
             req = req.header(n.as_str(), v.as_str());
@@ -377,6 +448,7 @@ impl Http {
         let mut resp = req.send().await.map_err(|e| self.map_error(&shown, e))?;
         let status = resp.status().as_u16();
         let version = format!("{:?}", resp.version());
+        let (request_headers, request) = self.sent_request(url, out, &sent, &version);
         let reason = resp.status().canonical_reason().unwrap_or("");
         let status_line = format!("{version} {status} {reason}");
         self.events.on_status(&version, status, reason);
@@ -445,6 +517,8 @@ impl Http {
                 status_line: status_line.clone(),
                 headers: raw_headers,
                 body: body.clone(),
+                request_headers,
+                request,
             });
         }
         // 407 is the proxy's answer. Some proxies (tinyproxy 1.11) answer a forwarded request
@@ -467,6 +541,42 @@ impl Http {
             www_authenticate,
         };
         Ok((resp, location))
+    }
+
+    /// The request as sent (request line, headers, body), masked as the log is: the seed's
+    /// `SentHeaders` and `TransferredRequest`.
+    fn sent_request(
+        &self,
+        url: &url::Url,
+        out: &Outgoing,
+        sent: &[(String, String)],
+        version: &str,
+    ) -> (String, String) {
+        let log = &self.logger;
+        let shown = url::Url::parse(&log.url(url)).unwrap_or_else(|_| url.clone());
+        let mut target = shown.path().to_string();
+        if let Some(q) = shown.query() {
+            target.push('?');
+            target.push_str(q);
+        }
+        let host = match (url.host_str(), url.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            _ => String::new(),
+        };
+        let mut head = format!("{} {target} {version}\r\nHost: {host}\r\n", out.method);
+        head.push_str(&format!("User-Agent: {}\r\n", self.user_agent));
+        for (n, v) in sent {
+            head.push_str(&log.header(n, v));
+            head.push_str("\r\n");
+        }
+        let body = out.body.as_deref().unwrap_or_default();
+        if out.body.is_some() {
+            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
+        let masked = log.body(body.as_bytes(), Some("application/x-www-form-urlencoded"));
+        let request = format!("{head}\r\n{masked}");
+        (head, request)
     }
 
     fn map_error(&self, url: &str, e: reqwest::Error) -> Error {
@@ -509,6 +619,23 @@ fn snippet(body: &[u8]) -> String {
     }
     let words: Vec<&str> = out.split_whitespace().collect();
     words.join(" ").chars().take(200).collect()
+}
+
+/// Checks an `Accept-Encoding` value: only codings the transport can decode.
+fn check_accept_encoding(value: &str) -> Result<String> {
+    let v = value.trim();
+    for part in v.split(',') {
+        let coding = part.split(';').next().unwrap_or_default().trim();
+        if !["gzip", "deflate", "identity"].contains(&coding.to_ascii_lowercase().as_str()) {
+            return Err(Error::InvalidSetting {
+                name: "AcceptEncoding".into(),
+                reason: format!(
+                    "{coding:?} cannot be decoded here; use gzip, deflate and identity (e.g. \"gzip, deflate\")"
+                ),
+            });
+        }
+    }
+    Ok(v.to_ascii_lowercase())
 }
 
 fn is_redirect(status: u16) -> bool {

@@ -189,14 +189,39 @@ pub(crate) struct ProxyInUse {
     pub display: String,
 }
 
+/// The proxy-related settings of [`HttpConfig`](crate::HttpConfig).
+pub(crate) struct ProxyOptions<'a> {
+    pub proxy: Option<&'a ProxySettings>,
+    pub firewall: Option<&'a Firewall>,
+    pub auto_detect: bool,
+    /// Hosts that bypass the proxy or firewall (`ProxyExceptionsList`).
+    pub exceptions: &'a [String],
+    /// A raw `Proxy-Authorization` value (`ProxyAuthorization`).
+    pub authorization: Option<&'a str>,
+}
+
+/// The seed's `ProxyExceptionsList` (`;`-separated, also `,` or spaces) as a reqwest list.
+fn exceptions(list: &[String]) -> Option<reqwest::NoProxy> {
+    let hosts: Vec<&str> = list
+        .iter()
+        .flat_map(|e| e.split([';', ',', ' ', '\t', '\n']))
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .collect();
+    if hosts.is_empty() {
+        return None;
+    }
+    reqwest::NoProxy::from_string(&hosts.join(","))
+}
+
 /// Configures `builder` with the firewall, else the proxy, else environment proxies when
 /// `auto_detect`, else no proxy at all (the environment is ignored).
 pub(crate) fn apply(
     mut builder: reqwest::ClientBuilder,
-    proxy: Option<&ProxySettings>,
-    firewall: Option<&Firewall>,
-    auto_detect: bool,
+    opts: &ProxyOptions<'_>,
 ) -> Result<(reqwest::ClientBuilder, Option<ProxyInUse>)> {
+    let (proxy, firewall, auto_detect) = (opts.proxy, opts.firewall, opts.auto_detect);
+    let bypass = exceptions(opts.exceptions);
     builder = builder.no_proxy();
     if let Some(fw) = firewall {
         let scheme = match fw.kind {
@@ -213,12 +238,15 @@ pub(crate) fn apply(
             fw.password.as_deref(),
             "Firewall",
         )?;
-        let p = reqwest::Proxy::all(url).map_err(|e| invalid("Firewall", e))?;
+        let p = reqwest::Proxy::all(url)
+            .map_err(|e| invalid("Firewall", e))?
+            .no_proxy(bypass);
         let display = format!("{}:{} ({:?} firewall)", fw.host, fw.port, fw.kind);
         return Ok((builder.proxy(p), Some(ProxyInUse { display })));
     }
     if let Some(px) = proxy {
         let (user, password) = match px.auth_scheme {
+            _ if opts.authorization.is_some() => (None, None),
             ProxyAuthScheme::Basic => (px.user.as_deref(), px.password.as_deref()),
             ProxyAuthScheme::None => (None, None),
             other => {
@@ -236,7 +264,19 @@ pub(crate) fn apply(
             "http"
         };
         let url = proxy_url(scheme, &px.server, px.port, user, password, "ProxyServer")?;
-        let p = reqwest::Proxy::all(url).map_err(|e| invalid("ProxyServer", e))?;
+        let mut p = reqwest::Proxy::all(url)
+            .map_err(|e| invalid("ProxyServer", e))?
+            .no_proxy(bypass);
+        if let Some(raw) = opts.authorization {
+            let value = reqwest::header::HeaderValue::from_str(raw.trim()).map_err(|_| {
+                Error::InvalidSetting {
+                    name: "ProxyAuthorization".into(),
+                    reason: "not a valid header value (no line breaks or control characters)"
+                        .into(),
+                }
+            })?;
+            p = p.custom_http_auth(value);
+        }
         let display = format!("{}:{} (HTTP proxy)", px.server, px.port);
         return Ok((builder.proxy(p), Some(ProxyInUse { display })));
     }

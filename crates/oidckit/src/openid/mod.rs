@@ -46,18 +46,17 @@ use tokio::sync::Notify;
 use crate::authorize::{AuthTransaction, AuthorizationRequest, CallbackParams};
 use crate::blocking::Worker;
 use crate::browser::{self, BrowserOptions, HookDecision, Launch};
-use crate::config::{AuthMethod, ClientConfig, GrantType, HttpConfig, PkceMethod, ResponseType};
+use crate::config::{AuthMethod, ClientConfig, GrantType, PkceMethod, ResponseType};
 use crate::device::DeviceAuthorization;
 use crate::discovery::ProviderMetadata;
-use crate::http::{
-    ClientCertificate, Firewall, FirewallType, FollowRedirects, LastResponse, ProxyAuthScheme,
-    ProxySettings, ProxySsl,
-};
+use crate::http::LastResponse;
 use crate::id_token::IdToken;
 use crate::jose::PrivateKey;
 use crate::jose::{VerifyingKey, b64url_decode};
 use crate::jwt_bearer::{JwtAssertion, ServiceAccountKey};
-use crate::loopback::{LoopbackConfig, LoopbackServer};
+use crate::loopback::{
+    CustomPage, LoopbackCertificate, LoopbackConfig, LoopbackServer, LoopbackTls, SignIn,
+};
 use crate::token::TokenSet;
 use crate::userinfo::UserDetails;
 use crate::{Client, Error, Result};
@@ -223,6 +222,11 @@ struct Props {
     timeout: u64,
     use_pkce: bool,
     web_server_port: u16,
+    web_server_ssl_enabled: bool,
+    web_server_ssl_cert_store: String,
+    web_server_ssl_cert_store_type: i32,
+    web_server_ssl_cert_store_password: String,
+    web_server_ssl_cert_subject: String,
     // Results of the calls.
     discovery: Option<ProviderMetadata>,
     user: UserDetails,
@@ -257,6 +261,7 @@ impl Props {
             authorization_scope: "openid".into(),
             timeout: 60,
             use_pkce: true,
+            web_server_ssl_cert_store: "MY".into(),
             ..Props::default()
         }
     }
@@ -384,6 +389,9 @@ macro_rules! event_registrations {
     )*};
 }
 
+// After the macros: `transport` uses them.
+mod transport;
+
 impl OpenId {
     /// Seed property names that have a member here (getter, and setter where the seed has one).
     pub const PROPERTY_NAMES: &'static [&'static str] = &[
@@ -482,6 +490,11 @@ impl OpenId {
         "user_details_website",
         "user_details_zone_info",
         "web_server_port",
+        "web_server_ssl_cert_store",
+        "web_server_ssl_cert_store_password",
+        "web_server_ssl_cert_store_type",
+        "web_server_ssl_cert_subject",
+        "web_server_ssl_enabled",
     ];
 
     /// Seed method names that have a member here.
@@ -625,6 +638,45 @@ impl OpenId {
     /// Sets [`web_server_port`](Self::web_server_port) for the next start of the server.
     pub fn set_web_server_port(&mut self, port: u16) {
         self.p.web_server_port = port;
+    }
+
+    /// Whether the loopback server speaks HTTPS only (redirect URI `https://127.0.0.1:PORT/…`),
+    /// with the certificate of `web_server_ssl_cert_store`. Applies at the next start of the
+    /// server. Default: false.
+    pub fn web_server_ssl_enabled(&self) -> bool {
+        self.p.web_server_ssl_enabled
+    }
+
+    /// Sets [`web_server_ssl_enabled`](Self::web_server_ssl_enabled).
+    pub fn set_web_server_ssl_enabled(&mut self, value: bool) {
+        self.p.web_server_ssl_enabled = value;
+    }
+
+    /// The type of `web_server_ssl_cert_store`: 2 a PKCS#12 file, 3 a base64 PKCS#12 blob, 6 a
+    /// PEM file (certificates and private key), 7 PEM text, 99 detect; 0 (the default, the
+    /// seed's Windows user store) detects too. Other types are refused (error 921) when
+    /// the server starts. Default: 0.
+    pub fn web_server_ssl_cert_store_type(&self) -> i32 {
+        self.p.web_server_ssl_cert_store_type
+    }
+
+    /// Sets [`web_server_ssl_cert_store_type`](Self::web_server_ssl_cert_store_type).
+    pub fn set_web_server_ssl_cert_store_type(&mut self, value: i32) {
+        self.p.web_server_ssl_cert_store_type = value;
+    }
+
+    string_props! {
+        /// The loopback server's certificate and private key: a file path or a blob, as
+        /// `web_server_ssl_cert_store_type` says (Windows store names such as the seed's
+        /// default "MY" do not exist here). Default: "MY".
+        web_server_ssl_cert_store / set_web_server_ssl_cert_store;
+        /// The password of a PKCS#12 `web_server_ssl_cert_store`. Default: "".
+        web_server_ssl_cert_store_password / set_web_server_ssl_cert_store_password;
+        /// The subject the store's certificate must have: empty or `*` takes the store's
+        /// (first) certificate; otherwise its subject must equal this or contain it (e.g.
+        /// `CN=127.0.0.1`), else the server does not start (error 921). The store holds one
+        /// certificate with its key, so there is nothing else to search. Default: "".
+        web_server_ssl_cert_subject / set_web_server_ssl_cert_subject;
     }
 
     /// Whether no call is running. Default: true.
@@ -860,175 +912,6 @@ impl OpenId {
     /// A handle that interrupts the running call from another thread.
     pub fn interrupter(&self) -> Interrupter {
         self.interrupter.clone()
-    }
-
-    // ----- Transport properties -----
-
-    setting_text! {
-        /// Host name or address of the HTTP proxy; empty: no proxy. Same as `ProxyServer`.
-        /// Default: "".
-        proxy_server / set_proxy_server => "ProxyServer";
-        /// User for proxy authentication. Same as `ProxyUser`. Default: "".
-        proxy_user / set_proxy_user => "ProxyUser";
-        /// Password for proxy authentication. Same as `ProxyPassword`. Default: "".
-        proxy_password / set_proxy_password => "ProxyPassword";
-        /// Host of the firewall (SOCKS or tunnel); empty: none. Same as `FirewallHost`.
-        /// Default: "".
-        firewall_host / set_firewall_host => "FirewallHost";
-        /// User for the firewall. Same as `FirewallUser`. Default: "".
-        firewall_user / set_firewall_user => "FirewallUser";
-        /// Password for the firewall. Same as `FirewallPassword`. Default: "".
-        firewall_password / set_firewall_password => "FirewallPassword";
-        /// Extra headers sent with every request, `Name: value` lines (a line without a colon
-        /// is error 921 at the next call). Same as `OtherHeaders`. Default: "".
-        other_headers / set_other_headers => "OtherHeaders";
-        /// The local IP address to connect from (an address, not a host name; error 921 at the
-        /// next call otherwise). Same as `LocalHost`. Default: "" (the system's choice).
-        local_host / set_local_host => "LocalHost";
-    }
-
-    /// The proxy's TCP port. Same as `ProxyPort`. Default: 80.
-    pub fn proxy_port(&self) -> u16 {
-        u16::try_from(self.setting_int("ProxyPort")).unwrap_or(80)
-    }
-
-    /// Sets [`proxy_port`](Self::proxy_port).
-    pub fn set_proxy_port(&mut self, port: u16) {
-        self.p.values.insert("ProxyPort".into(), port.to_string());
-    }
-
-    /// The firewall's TCP port; 0 uses the type's default (80 tunnel, 1080 SOCKS). Same as
-    /// `FirewallPort`. Default: 0.
-    pub fn firewall_port(&self) -> u16 {
-        u16::try_from(self.setting_int("FirewallPort")).unwrap_or(0)
-    }
-
-    /// Sets [`firewall_port`](Self::firewall_port).
-    pub fn set_firewall_port(&mut self, port: u16) {
-        self.p
-            .values
-            .insert("FirewallPort".into(), port.to_string());
-    }
-
-    /// The firewall type: 0 none, 1 tunnel, 2 SOCKS4, 3 SOCKS5, 10 SOCKS4A. Same as
-    /// `FirewallType`. Default: 0.
-    pub fn firewall_type(&self) -> i32 {
-        i32::try_from(self.setting_int("FirewallType")).unwrap_or(0)
-    }
-
-    /// Sets [`firewall_type`](Self::firewall_type); error 921 out of range.
-    pub fn set_firewall_type(&mut self, value: i32) -> Result<()> {
-        self.config(&format!("FirewallType={value}")).map(drop)
-    }
-
-    /// Whether the proxy environment variables are used when no proxy or firewall is set.
-    /// Same as `FirewallAutoDetect`. Default: false.
-    pub fn firewall_auto_detect(&self) -> bool {
-        self.setting_bool("FirewallAutoDetect")
-    }
-
-    /// Sets [`firewall_auto_detect`](Self::firewall_auto_detect).
-    pub fn set_firewall_auto_detect(&mut self, value: bool) {
-        self.p
-            .values
-            .insert("FirewallAutoDetect".into(), value.to_string());
-    }
-
-    /// Use `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` and `NO_PROXY` when no proxy or firewall is
-    /// set. Default: false.
-    pub fn proxy_auto_detect(&self) -> bool {
-        self.p.proxy_auto_detect
-    }
-
-    /// Sets [`proxy_auto_detect`](Self::proxy_auto_detect).
-    pub fn set_proxy_auto_detect(&mut self, value: bool) {
-        self.p.proxy_auto_detect = value;
-    }
-
-    /// Proxy authentication: 0 Basic, 3 none (1 Digest, 2 proprietary, 4 NTLM, 5 Negotiate
-    /// are error 921 at the next call). Same as `ProxyAuthScheme`. Default: 0.
-    pub fn proxy_auth_scheme(&self) -> i32 {
-        i32::try_from(self.setting_int("ProxyAuthScheme")).unwrap_or(0)
-    }
-
-    /// Sets [`proxy_auth_scheme`](Self::proxy_auth_scheme); error 921 out of range.
-    pub fn set_proxy_auth_scheme(&mut self, value: i32) -> Result<()> {
-        self.config(&format!("ProxyAuthScheme={value}")).map(drop)
-    }
-
-    /// TLS to the proxy: 0 automatic, 1 always, 2 never, 3 tunnel. Default: 0.
-    pub fn proxy_ssl(&self) -> i32 {
-        self.p.proxy_ssl
-    }
-
-    /// Sets [`proxy_ssl`](Self::proxy_ssl); error 921 outside 0..=3.
-    pub fn set_proxy_ssl(&mut self, value: i32) -> Result<()> {
-        if !(0..=3).contains(&value) {
-            return Err(Error::InvalidSetting {
-                name: "proxy_ssl".into(),
-                reason: format!("{value} is not 0..=3"),
-            });
-        }
-        self.p.proxy_ssl = value;
-        Ok(())
-    }
-
-    /// Redirects: 0 never, 1 always, 2 same scheme (GET only). Same as `FollowRedirects`.
-    /// Default: 0.
-    pub fn follow_redirects(&self) -> i32 {
-        i32::try_from(self.setting_int("FollowRedirects")).unwrap_or(0)
-    }
-
-    /// Sets [`follow_redirects`](Self::follow_redirects); error 921 outside 0..=2.
-    pub fn set_follow_redirects(&mut self, value: i32) -> Result<()> {
-        self.config(&format!("FollowRedirects={value}")).map(drop)
-    }
-
-    string_props! {
-        /// Accept exactly this server certificate (PEM, or base64 DER) whatever its issuer,
-        /// e.g. a self-signed development provider. Default: "".
-        ssl_accept_server_cert_encoded / set_ssl_accept_server_cert_encoded;
-        /// The client certificate for mutual TLS: PEM holding the certificate chain and its
-        /// private key, or a base64 PKCS#12 store (password: `ssl_cert_store_password`).
-        /// Default: "".
-        ssl_cert_encoded / set_ssl_cert_encoded;
-        /// The password of the PKCS#12 store in `ssl_cert_encoded`. Default: "".
-        ssl_cert_store_password / set_ssl_cert_store_password;
-    }
-
-    /// The certificate the server presented on the last TLS connection, base64 DER. Default: "".
-    pub fn ssl_server_cert_encoded(&self) -> String {
-        use base64::Engine as _;
-        self.p
-            .server_cert
-            .as_ref()
-            .map(|d| base64::engine::general_purpose::STANDARD.encode(d))
-            .unwrap_or_default()
-    }
-
-    /// The body of the last HTTP response (may hold tokens: treat it as secret). Same as
-    /// `TransferredData`. Default: "".
-    pub fn transferred_data(&self) -> String {
-        self.last(|r| String::from_utf8_lossy(&r.body).into_owned(), "")
-    }
-
-    /// The headers of the last HTTP response, `Name: value` lines. Same as
-    /// `TransferredHeaders`. Default: "".
-    pub fn transferred_headers(&self) -> String {
-        self.last(|r| r.headers.clone(), "")
-    }
-
-    fn last(&self, f: impl FnOnce(&LastResponse) -> String, default: &str) -> String {
-        self.p
-            .last_response
-            .as_ref()
-            .map_or_else(|| default.to_string(), f)
-    }
-
-    /// Not in the seed: the transport settings the next call will use, built from the
-    /// properties and settings (error 921 when one is invalid).
-    pub fn http_settings(&self) -> Result<HttpConfig> {
-        self.http_config()
     }
 
     /// Not in the seed: the password of the password grant (see `PasswordGrantUsername`).
@@ -1278,138 +1161,6 @@ impl OpenId {
     fn client(&self) -> Result<Client> {
         let (config, meta) = self.core_parts()?;
         Client::new(config, meta)
-    }
-
-    /// The transport settings the properties and settings describe.
-    fn http_config(&self) -> Result<HttpConfig> {
-        let p = &self.p;
-        let bad = |name: &str, reason: String| Error::InvalidSetting {
-            name: name.into(),
-            reason,
-        };
-        let mut h = HttpConfig {
-            timeout: Duration::from_secs(p.timeout),
-            max_response_size: u64::try_from(self.setting_int("TransferredDataLimit"))
-                .unwrap_or(1024 * 1024),
-            user_agent: self.setting_str("UserAgent"),
-            log_level: crate::http::LogLevel::from_u8(u8::try_from(self.log_level()).unwrap_or(1)),
-            ..HttpConfig::default()
-        };
-        h.cookies = p
-            .cookies
-            .iter()
-            .filter(|k| !k.name.is_empty())
-            .map(|k| (k.name.clone(), k.value.clone()))
-            .collect();
-        h.events = Some(Arc::new(events::Forward(
-            self.events.clone(),
-            self.received.clone(),
-        )));
-        let server = self.setting_str("ProxyServer");
-        if !server.trim().is_empty() {
-            let mut px = ProxySettings::new(server.trim(), self.proxy_port());
-            px.user = opt(&self.setting_str("ProxyUser"));
-            px.password = opt(&self.setting_str("ProxyPassword"));
-            px.auth_scheme = match self.setting_int("ProxyAuthScheme") {
-                0 => ProxyAuthScheme::Basic,
-                1 => ProxyAuthScheme::Digest,
-                2 => ProxyAuthScheme::Proprietary,
-                3 => ProxyAuthScheme::None,
-                4 => ProxyAuthScheme::Ntlm,
-                5 => ProxyAuthScheme::Negotiate,
-                n => {
-                    return Err(bad(
-                        "ProxyAuthScheme",
-                        format!("{n} is not supported (0 Basic or 3 none)"),
-                    ));
-                }
-            };
-            px.ssl = match p.proxy_ssl {
-                1 => ProxySsl::Always,
-                2 => ProxySsl::Never,
-                3 => ProxySsl::Tunnel,
-                _ => ProxySsl::Automatic,
-            };
-            h.proxy = Some(px);
-        }
-        h.proxy_auto_detect = p.proxy_auto_detect || self.setting_bool("FirewallAutoDetect");
-        let fw_host = self.setting_str("FirewallHost");
-        let fw_type = self.setting_int("FirewallType");
-        if !fw_host.trim().is_empty() && fw_type != 0 {
-            let kind = match fw_type {
-                1 => FirewallType::Tunnel,
-                2 => FirewallType::Socks4,
-                3 => FirewallType::Socks5,
-                10 => FirewallType::Socks4A,
-                n => {
-                    return Err(bad(
-                        "FirewallType",
-                        format!("{n} is not 1 (tunnel), 2 (SOCKS4), 3 (SOCKS5) or 10 (SOCKS4A)"),
-                    ));
-                }
-            };
-            let mut fw = Firewall::new(kind, fw_host.trim());
-            if let Ok(port) = u16::try_from(self.setting_int("FirewallPort"))
-                && port > 0
-            {
-                fw.port = port;
-            }
-            fw.user = opt(&self.setting_str("FirewallUser"));
-            fw.password = opt(&self.setting_str("FirewallPassword"));
-            h.firewall = Some(fw);
-        }
-        h.tls.accept_server_certificate = opt(p.ssl_accept_server_cert_encoded.trim());
-        let cert = p.ssl_cert_encoded.trim();
-        if !cert.is_empty() {
-            h.tls.client_certificate = Some(if cert.contains("-----BEGIN") {
-                ClientCertificate::Pem {
-                    certificate_chain: cert.to_string(),
-                    private_key: cert.to_string(),
-                }
-            } else {
-                use base64::Engine as _;
-                let der = base64::engine::general_purpose::STANDARD
-                    .decode(cert.replace(['\r', '\n', ' '], ""))
-                    .map_err(|e| {
-                        bad(
-                            "ssl_cert_encoded",
-                            format!("neither PEM nor base64 PKCS#12: {e}"),
-                        )
-                    })?;
-                ClientCertificate::Pkcs12 {
-                    der,
-                    password: p.ssl_cert_store_password.clone(),
-                }
-            });
-        }
-        h.follow_redirects = match self.setting_int("FollowRedirects") {
-            1 => FollowRedirects::Always,
-            2 => FollowRedirects::SameScheme,
-            _ => FollowRedirects::Never,
-        };
-        h.max_redirects = u32::try_from(self.setting_int("MaxRedirectAttempts")).unwrap_or(20);
-        for line in self.setting_str("OtherHeaders").lines() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let (name, value) = line.split_once(':').ok_or_else(|| {
-                bad(
-                    "OtherHeaders",
-                    format!("{line:?} is not a `Name: value` line"),
-                )
-            })?;
-            h.other_headers
-                .push((name.trim().to_string(), value.trim().to_string()));
-        }
-        let local = self.setting_str("LocalHost");
-        if !local.trim().is_empty() {
-            h.local_host =
-                Some(local.trim().parse().map_err(|e| {
-                    bad("LocalHost", format!("{local:?} is not an IP address: {e}"))
-                })?);
-        }
-        h.mask_sensitive = self.setting_bool("MaskSensitive");
-        Ok(h)
     }
 
     /// The seed's `FormVarName[i]` / `FormVarValue[i]` for `i < FormVarCount` (empty names
@@ -1882,9 +1633,9 @@ impl OpenId {
         Ok(self.apply_tokens(tokens))
     }
 
-    fn loopback_config(&self) -> LoopbackConfig {
+    fn loopback_config(&self) -> Result<LoopbackConfig> {
         let pick = |a: String, b: String| if a.is_empty() { b } else { a };
-        LoopbackConfig {
+        Ok(LoopbackConfig {
             port: self.p.web_server_port,
             timeout: Duration::from_secs(
                 u64::try_from(self.setting_int("BrowserResponseTimeout")).unwrap_or(300),
@@ -1897,17 +1648,78 @@ impl OpenId {
                 self.setting_str("WebServerFailedResponse"),
                 self.setting_str("ResponseFailureMessage"),
             ),
+            localhost: self.setting_str("WebServerHost") == "localhost",
+            tls: self.web_server_tls()?,
             ..LoopbackConfig::default()
-        }
+        })
     }
 
-    fn server_redirect_uri(&self, server: &LoopbackServer) -> String {
-        let uri = server.redirect_uri();
-        if self.setting_str("WebServerHost") == "localhost" {
-            uri.replacen("127.0.0.1", "localhost", 1)
-        } else {
-            uri
+    /// The loopback server's certificate from the `web_server_ssl_*` properties.
+    fn web_server_tls(&self) -> Result<Option<LoopbackTls>> {
+        let p = &self.p;
+        if !p.web_server_ssl_enabled {
+            return Ok(None);
         }
+        let bad = |reason: String| Error::InvalidSetting {
+            name: "web_server_ssl_cert_store".into(),
+            reason,
+        };
+        let store = p.web_server_ssl_cert_store.trim();
+        let password = p.web_server_ssl_cert_store_password.clone();
+        let pkcs12_blob = |text: &str| {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .decode(text.replace(['\r', '\n', ' '], ""))
+                .map_err(|e| bad(format!("not a base64 PKCS#12 store: {e}")))
+        };
+        let pem_text = |text: &str| LoopbackCertificate::Pem {
+            certificate_chain: text.to_string(),
+            private_key: text.to_string(),
+        };
+        let certificate = match p.web_server_ssl_cert_store_type {
+            2 => LoopbackCertificate::Pkcs12File {
+                path: store.into(),
+                password,
+            },
+            3 => LoopbackCertificate::Pkcs12 {
+                der: pkcs12_blob(store)?,
+                password,
+            },
+            6 => LoopbackCertificate::PemFile(store.into()),
+            7 => pem_text(store),
+            0 | 99 if store.contains("-----BEGIN") => pem_text(store),
+            0 | 99 if std::path::Path::new(store).is_file() => {
+                let bytes =
+                    std::fs::read(store).map_err(|e| bad(format!("cannot read {store}: {e}")))?;
+                if bytes.windows(10).any(|w| w == b"-----BEGIN") {
+                    LoopbackCertificate::PemFile(store.into())
+                } else {
+                    LoopbackCertificate::Pkcs12 {
+                        der: bytes,
+                        password,
+                    }
+                }
+            }
+            0 | 99 if store.eq_ignore_ascii_case("MY") || store.is_empty() => {
+                return Err(bad(format!(
+                    "{store:?} is no certificate: give a PEM or PKCS#12 file or blob \
+                     (Windows certificate stores do not exist here)"
+                )));
+            }
+            0 | 99 => LoopbackCertificate::Pkcs12 {
+                der: pkcs12_blob(store)?,
+                password,
+            },
+            other => {
+                return Err(Error::InvalidSetting {
+                    name: "web_server_ssl_cert_store_type".into(),
+                    reason: format!("{other} is not supported here: use 2, 3, 6, 7 or 99"),
+                });
+            }
+        };
+        Ok(Some(
+            LoopbackTls::new(certificate).with_subject(p.web_server_ssl_cert_subject.clone()),
+        ))
     }
 
     /// Starts the loopback server (RFC 8252 §7.3, `127.0.0.1` only) on `web_server_port` (0:
@@ -1916,10 +1728,10 @@ impl OpenId {
         if self.server.is_some() {
             return Ok(());
         }
-        let cfg = self.loopback_config();
+        let cfg = self.loopback_config()?;
         let server = self.call(LoopbackServer::bind(cfg))?;
         self.p.web_server_port = server.port();
-        self.p.return_url = self.server_redirect_uri(&server);
+        self.p.return_url = server.redirect_uri();
         self.events.log(
             self.log_level(),
             1,
@@ -1955,16 +1767,13 @@ impl OpenId {
             hint: "start_web_server failed",
         })?;
         let client = self.client()?;
-        let mut req = self.request();
-        req.redirect_uri = Some(self.p.return_url.clone());
+        let req = self.request();
         let events = self.events.clone();
-        let timeout = server.config().timeout;
         let path = url::Url::parse(&self.p.return_url)
             .map(|u| u.path().to_string())
             .unwrap_or_else(|_| "/".into());
         let log_level = self.log_level();
         let result = self.call(async move {
-            let (url, tx) = client.authorization_url(&req)?;
             let hook_events = events.clone();
             let hook = move |launch: &mut Launch| {
                 let command = launch
@@ -1987,38 +1796,32 @@ impl OpenId {
                     HookDecision::Cancel
                 }
             };
-            let opened = browser::open(&url, &BrowserOptions::default().with_hook(hook));
-            events.log(log_level, 2, "Browser", format!("browser: {opened:?}"));
-            let callback = server.wait_for(timeout).await?;
-            let params = callback.params().clone();
-            let query = form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(params.pairs())
-                .finish();
-            let page = fire(
-                &events.return_url,
-                ReturnUrlEvent {
-                    url_path: path,
-                    query_string: query,
-                    state: tx.state.clone(),
-                    ..ReturnUrlEvent::default()
-                },
-            );
-            let result = client.handle_callback(&tx, &params).await;
-            if page.response_body.is_empty() && page.response_headers.is_empty() {
-                callback
-                    .respond(result.as_ref().map(|_| ()).map_err(|e| e.to_string()))
-                    .await;
-            } else {
-                let status = if result.is_ok() {
-                    "200 OK"
-                } else {
-                    "400 Bad Request"
-                };
-                callback
-                    .respond_with(status, &page.response_headers, &page.response_body)
-                    .await;
-            }
-            result.map(|tokens| (tokens, params))
+            let log_events = events.clone();
+            let done = SignIn::new(&client, &server)
+                .browser(BrowserOptions::default().with_hook(hook))
+                .request(req)
+                .on_opened(move |opened| {
+                    log_events.log(log_level, 2, "Browser", format!("browser: {opened:?}"));
+                })
+                .on_callback(move |params, tx| {
+                    let query = form_urlencoded::Serializer::new(String::new())
+                        .extend_pairs(params.pairs())
+                        .finish();
+                    let page = fire(
+                        &events.return_url,
+                        ReturnUrlEvent {
+                            url_path: path,
+                            query_string: query,
+                            state: tx.state.clone(),
+                            ..ReturnUrlEvent::default()
+                        },
+                    );
+                    (!page.response_body.is_empty() || !page.response_headers.is_empty())
+                        .then(|| CustomPage::new(page.response_headers, page.response_body))
+                })
+                .run()
+                .await?;
+            Ok((done.tokens, done.params))
         });
         if !self.setting_bool("ReUseWebServer") {
             self.drop_server();
@@ -2244,6 +2047,8 @@ impl OpenId {
             ("StatusLine", _) => self.last(|r| r.status_line.clone(), ""),
             ("TransferredData", _) => self.transferred_data(),
             ("TransferredHeaders", _) => self.transferred_headers(),
+            ("SentHeaders", _) => self.last(|r| r.request_headers.clone(), ""),
+            ("TransferredRequest", _) => self.last(|r| r.request.clone(), ""),
             ("BytesTransferred", _) => self.last(|r| r.body.len().to_string(), "0"),
             ("NegotiatedHTTPVersion", _) => self.last(
                 |r| {

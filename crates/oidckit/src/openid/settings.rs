@@ -84,7 +84,7 @@ impl Setting {
 
 use Access::{ReadOnly as RO, ReadWrite as RW};
 use Kind::{Bool, Text};
-use Status::{Implemented as IMPL, NotApplicable as NA, Planned};
+use Status::{Implemented as IMPL, NotApplicable as NA};
 
 const fn int(min: i64, max: i64) -> Kind {
     Kind::Int { min, max }
@@ -128,9 +128,6 @@ const fn ix(
     }
 }
 
-const HTTP: Status = Planned(6);
-const SOCKET: Status =
-    NA("socket-level tuning is not exposed by the transport (reqwest/hyper pick sound values)");
 const NO_LOOP: Status =
     NA("there is no message loop: events are called directly from the call that fires them");
 const MS_OFFICE: Status =
@@ -755,18 +752,18 @@ pub const TABLE: &[Setting] = &[
     s(
         "AcceptEncoding",
         Text,
-        "",
+        "gzip, deflate",
         RW,
-        NA("responses are small JSON documents; the transport does not negotiate compression"),
-        "Accept-Encoding header.",
+        IMPL,
+        "Accept-Encoding sent when AllowHTTPCompression is on: gzip, deflate, identity (others are error 921).",
     ),
     s(
         "AllowHTTPCompression",
         Bool,
-        "false",
+        "true",
         RW,
-        NA("responses are small JSON documents; the transport does not negotiate compression"),
-        "Enable compressed responses.",
+        IMPL,
+        "Ask for gzip/deflate responses and decompress them; TransferredDataLimit applies to the decompressed bytes.",
     ),
     s(
         "AllowHTTPFallback",
@@ -839,8 +836,8 @@ pub const TABLE: &[Setting] = &[
         Bool,
         "false",
         RW,
-        HTTP,
-        "GET the new location on 302.",
+        IMPL,
+        "On a followed 302, GET the new location (no body); when false a 302 keeps the method.",
     ),
     s(
         "HTTP2HeadersWithoutIndexing",
@@ -852,11 +849,11 @@ pub const TABLE: &[Setting] = &[
     ),
     s(
         "HTTPVersion",
-        Text,
+        Kind::Choice(&["1.1", "2.0"]),
         "1.1",
         RW,
-        NA("the HTTP version is negotiated by ALPN"),
-        "HTTP version to use.",
+        IMPL,
+        "1.1 only, or 2.0 offered by ALPN on https with fallback to 1.1 (1.0 and 3.0 are not supported).",
     ),
     s(
         "IfModifiedSince",
@@ -871,8 +868,8 @@ pub const TABLE: &[Setting] = &[
         Bool,
         "false",
         RW,
-        NA("connections are pooled and reused automatically"),
-        "Keep the connection open.",
+        IMPL,
+        "Reuse connections; on_connected then fires only for new connections.",
     ),
     s(
         "KerberosSPN",
@@ -919,8 +916,8 @@ pub const TABLE: &[Setting] = &[
         Text,
         "",
         RW,
-        HTTP,
-        "Proxy-Authorization header.",
+        IMPL,
+        "Raw Proxy-Authorization value sent to the proxy instead of one built from ProxyUser/ProxyPassword.",
     ),
     s(
         "ProxyAuthScheme",
@@ -967,8 +964,8 @@ pub const TABLE: &[Setting] = &[
         Text,
         "",
         RO,
-        HTTP,
-        "Headers of the last request.",
+        IMPL,
+        "Request line and headers of the last request (masked per MaskSensitive).",
     ),
     s(
         "StatusCode",
@@ -1015,8 +1012,8 @@ pub const TABLE: &[Setting] = &[
         Text,
         "",
         RW,
-        HTTP,
-        "The last request as sent.",
+        IMPL,
+        "The last request as sent, headers and body (masked per MaskSensitive); writing (e.g. on) is accepted: it is always recorded.",
     ),
     s(
         "UseChunkedEncoding",
@@ -1064,8 +1061,8 @@ pub const TABLE: &[Setting] = &[
         int(0, 86_400),
         "0",
         RW,
-        HTTP,
-        "Separate connect timeout in seconds (0: the timeout).",
+        IMPL,
+        "Separate connect timeout in seconds, within Timeout (0: the timeout).",
     ),
     s(
         "FirewallAutoDetect",
@@ -1120,24 +1117,31 @@ pub const TABLE: &[Setting] = &[
         int(0, i64::MAX),
         "0",
         RW,
-        SOCKET,
-        "TCP keep-alive retry interval.",
+        IMPL,
+        "TCP keep-alive retry interval in milliseconds (0: 15 s), with TCPKeepAlive.",
     ),
     s(
         "KeepAliveTime",
         int(0, i64::MAX),
         "0",
         RW,
-        SOCKET,
-        "TCP keep-alive idle time.",
+        IMPL,
+        "TCP keep-alive idle time in milliseconds (0: 15 s), with TCPKeepAlive.",
     ),
-    s("Linger", Bool, "true", RW, SOCKET, "Graceful close."),
+    s(
+        "Linger",
+        Bool,
+        "true",
+        RW,
+        NA("reqwest/hyper do not expose SO_LINGER; sockets always close gracefully"),
+        "Graceful close.",
+    ),
     s(
         "LingerTime",
         int(0, i64::MAX),
         "0",
         RW,
-        SOCKET,
+        NA("reqwest/hyper do not expose SO_LINGER"),
         "Linger time.",
     ),
     s(
@@ -1153,7 +1157,7 @@ pub const TABLE: &[Setting] = &[
         int(0, 65_535),
         "0",
         RW,
-        NA("the operating system chooses the outgoing port"),
+        NA("reqwest binds only a local address (LocalHost), never a port; the system picks it"),
         "Local port to bind.",
     ),
     s(
@@ -1169,7 +1173,7 @@ pub const TABLE: &[Setting] = &[
         int(0, i64::MAX),
         "0",
         RW,
-        SOCKET,
+        NA("reqwest/hyper have no rate limiter; responses are small JSON documents"),
         "Transfer rate limit.",
     ),
     s(
@@ -1177,25 +1181,32 @@ pub const TABLE: &[Setting] = &[
         Text,
         "",
         RW,
-        HTTP,
-        "Hosts that bypass the proxy.",
+        IMPL,
+        "Hosts and IPs that bypass the proxy or firewall, `;`-separated (a name matches its subdomains).",
     ),
-    s("TCPKeepAlive", Bool, "false", RW, SOCKET, "TCP keep-alive."),
+    s(
+        "TCPKeepAlive",
+        Bool,
+        "false",
+        RW,
+        IMPL,
+        "SO_KEEPALIVE on each connection (KeepAliveTime, KeepAliveInterval).",
+    ),
     s(
         "TcpNoDelay",
         Bool,
         "false",
         RW,
-        SOCKET,
-        "Disable Nagle's algorithm.",
+        IMPL,
+        "Set TCP_NODELAY (disable Nagle's algorithm).",
     ),
     s(
         "UseIPv6",
-        int(0, 3),
+        int(0, 2),
         "0",
         RW,
-        NA("both address families are tried (happy eyeballs)"),
-        "IPv6 preference.",
+        IMPL,
+        "Address family of resolved names: 0 IPv4 only, 1 IPv6 only, 2 IPv6 then IPv4.",
     ),
     // Socket settings.
     s(
@@ -1219,7 +1230,7 @@ pub const TABLE: &[Setting] = &[
         int(0, i64::MAX),
         "0",
         RW,
-        SOCKET,
+        NA("reqwest does not expose SO_RCVBUF; the system sizes socket buffers"),
         "Receive buffer size.",
     ),
     s(
@@ -1227,7 +1238,7 @@ pub const TABLE: &[Setting] = &[
         int(0, i64::MAX),
         "0",
         RW,
-        SOCKET,
+        NA("reqwest does not expose SO_SNDBUF; the system sizes socket buffers"),
         "Send buffer size.",
     ),
     // Base settings.

@@ -320,6 +320,13 @@ pub struct ScriptedServer {
 
 impl ScriptedServer {
     pub fn start(handler: impl Fn(&str, &str, &str) -> String + Send + 'static) -> ScriptedServer {
+        ScriptedServer::start_bytes(move |m, p, h| handler(m, p, h).into_bytes())
+    }
+
+    /// Like [`start`](Self::start), with a binary response (e.g. a gzip body).
+    pub fn start_bytes(
+        handler: impl Fn(&str, &str, &str) -> Vec<u8> + Send + 'static,
+    ) -> ScriptedServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.set_nonblocking(true).expect("nonblocking");
         let port = listener.local_addr().expect("addr").port();
@@ -348,7 +355,7 @@ impl ScriptedServer {
                 let path = first.next().unwrap_or_default().to_string();
                 req2.lock().expect("lock").push(head.clone());
                 let resp = handler(&method, &path, &head);
-                let _ = s.write_all(resp.as_bytes());
+                let _ = s.write_all(&resp);
             }
         });
         ScriptedServer {
@@ -452,4 +459,140 @@ impl HttpEvents for Recorder {
     fn on_log(&self, level: LogLevel, message: &str, log_type: &str) {
         self.push(format!("log[{}] {log_type}: {message}", level.as_u8()));
     }
+}
+
+/// `danted` (Dante SOCKS server) in the foreground on 127.0.0.1, without authentication. It
+/// answers SOCKS4, SOCKS4A and SOCKS5. Runs as the current user (no privilege switch).
+pub fn danted() -> Option<ChildServer> {
+    let bin = system_binary("danted", "dante-server")?;
+    let dir = temp_dir("danted");
+    let port = free_port();
+    let conf = dir.join("danted.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "logoutput: stderr\ninternal: 127.0.0.1 port = {port}\nexternal: 127.0.0.1\n\
+             clientmethod: none\nsocksmethod: none\n\
+             client pass {{ from: 127.0.0.0/8 to: 0.0.0.0/0 }}\n\
+             socks pass {{ from: 127.0.0.0/8 to: 0.0.0.0/0 protocol: tcp }}\n"
+        ),
+    )
+    .expect("write danted.conf");
+    let mut child = Command::new(bin)
+        .arg("-f")
+        .arg(&conf)
+        .arg("-p")
+        .arg(dir.join("danted.pid"))
+        .arg("-N")
+        .arg("1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start danted");
+    wait_listening(port, &mut child, "danted");
+    Some(ChildServer { child, port, dir })
+}
+
+/// A TCP listener that accepts connections and never answers (a stalled TLS handshake).
+pub struct SilentListener {
+    pub port: u16,
+    _listener: TcpListener,
+    held: Arc<Mutex<Vec<TcpStream>>>,
+    _thread: std::thread::JoinHandle<()>,
+}
+
+impl SilentListener {
+    pub fn start() -> SilentListener {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let l2 = listener.try_clone().expect("clone");
+        let held = Arc::new(Mutex::new(Vec::new()));
+        let h2 = held.clone();
+        let thread = std::thread::spawn(move || {
+            for s in l2.incoming().flatten() {
+                h2.lock().expect("lock").push(s);
+            }
+        });
+        SilentListener {
+            port,
+            _listener: listener,
+            held,
+            _thread: thread,
+        }
+    }
+}
+
+/// A TLS server offering ALPN `h2` and `http/1.1` that records the protocol it negotiated with
+/// each client (`None`: the client offered neither), then closes the connection.
+pub struct AlpnProbe {
+    pub port: u16,
+    pub negotiated: Arc<Mutex<Vec<Option<String>>>>,
+    _thread: std::thread::JoinHandle<()>,
+}
+
+impl AlpnProbe {
+    pub fn start(pki: &Pki) -> AlpnProbe {
+        use tokio_rustls::rustls;
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![pki.server_cert_der.clone().into()],
+                rustls::pki_types::PrivateKeyDer::try_from(pki.server_key_der.clone())
+                    .expect("key der"),
+            )
+            .expect("server config");
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let config = Arc::new(config);
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let negotiated = Arc::new(Mutex::new(Vec::new()));
+        let n2 = negotiated.clone();
+        let thread = std::thread::spawn(move || {
+            for mut tcp in listener.incoming().flatten() {
+                let Ok(mut conn) = rustls::ServerConnection::new(config.clone()) else {
+                    continue;
+                };
+                let _ = tcp.set_read_timeout(Some(Duration::from_secs(5)));
+                while conn.is_handshaking() {
+                    if conn.complete_io(&mut tcp).is_err() {
+                        break;
+                    }
+                }
+                if !conn.is_handshaking() {
+                    let alpn = conn
+                        .alpn_protocol()
+                        .map(|p| String::from_utf8_lossy(p).into_owned());
+                    n2.lock().expect("lock").push(alpn);
+                }
+            }
+        });
+        AlpnProbe {
+            port,
+            negotiated,
+            _thread: thread,
+        }
+    }
+}
+
+/// A PKCS#12 store (DER) holding the PKI's client certificate and key, with `password`.
+pub fn client_pkcs12(pki: &Pki, password: &str) -> Vec<u8> {
+    let key_der = KeyPair::from_pem(&pki.client_key_pem)
+        .expect("client key")
+        .serialize_der();
+    let cert_der = tokio_rustls::rustls::pki_types::CertificateDer::from_pem_slice(
+        pki.client_cert_pem.as_bytes(),
+    )
+    .expect("client cert pem");
+    let key = p12_keystore::PrivateKey::from_der(&key_der).expect("pkcs8");
+    let cert = p12_keystore::Certificate::from_der(cert_der.as_ref()).expect("cert");
+    let chain = p12_keystore::PrivateKeyChain::new(vec![1u8], key, [cert]);
+    let mut ks = p12_keystore::KeyStore::new();
+    ks.add_entry(
+        "client",
+        p12_keystore::KeyStoreEntry::PrivateKeyChain(chain),
+    );
+    ks.writer(password).write().expect("write pkcs12")
 }
