@@ -38,7 +38,6 @@ pub(crate) fn decode(input: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::Engine as _;
 
     #[test]
     fn agrees_with_the_base64_crate_on_every_length_and_rejects_what_it_rejects() {
