@@ -1,7 +1,6 @@
 //! End-to-end tests of the `oidckit` binary against the mock provider (started in this process),
 //! with the hidden stand-in browser `oidckit __browse` or real headless Chromium.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -9,59 +8,9 @@ use std::time::{Duration, Instant};
 use oidckit_mock::{Misbehavior, MockConfig, MockProvider};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_oidckit");
+mod support;
 
-/// Runs the binary with a clean environment (no OIDC_* from the developer's shell) and fails
-/// the test instead of hanging when it does not finish in time.
-fn run_with(args: &[&str], envs: &[(&str, &str)], timeout: Duration) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, _) in std::env::vars() {
-        if k.starts_with("OIDC") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.env(
-        "XDG_CONFIG_HOME",
-        std::env::temp_dir().join("oidckit-test-no-config"),
-    );
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("oidckit runs");
-    let mut stdout = child.stdout.take().expect("stdout");
-    let mut stderr = child.stderr.take().expect("stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stdout.read_to_end(&mut s);
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stderr.read_to_end(&mut s);
-        s
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("oidckit {args:?} hung for more than {timeout:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Output {
-        status,
-        stdout: out_reader.join().expect("stdout"),
-        stderr: err_reader.join().expect("stderr"),
-    }
-}
+use support::{BIN, json_of, run_with};
 
 fn run(args: &[&str]) -> Output {
     run_with(args, &[], Duration::from_secs(60))
@@ -69,16 +18,6 @@ fn run(args: &[&str]) -> Output {
 
 fn stand_in_browser() -> String {
     format!("'{}' __browse", BIN.replace('\'', "'\\''"))
-}
-
-fn json_of(out: &Output) -> Value {
-    let text = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(&text).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not one JSON object ({e}):\n{text}\nstderr:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
 }
 
 fn login(p: &MockProvider, extra: &[&str]) -> Output {

@@ -1,71 +1,19 @@
 //! End-to-end tests of the `oidckit` grant commands (device, client-credentials, jwt-bearer,
 //! password, introspect, revoke) against the mock provider started in this process.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use oidckit_mock::{MockClient, MockConfig, MockProvider};
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_oidckit");
+mod support;
+
+use support::{command, finish, json_of};
 const SUB: &str = "248289761001";
-
-/// The binary with a clean environment (no OIDC_* from the developer's shell).
-fn command(args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, _) in std::env::vars() {
-        if k.starts_with("OIDC") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.env(
-        "XDG_CONFIG_HOME",
-        std::env::temp_dir().join("oidckit-test-no-config"),
-    );
-    cmd
-}
-
-/// Waits for `child` (whose stderr may already be taken), failing instead of hanging.
-fn finish(mut child: Child, stderr_so_far: Vec<u8>, timeout: Duration) -> Output {
-    let mut stdout = child.stdout.take().expect("stdout");
-    let stderr = child.stderr.take();
-    let out_reader = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stdout.read_to_end(&mut s);
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = stderr_so_far;
-        if let Some(mut e) = stderr {
-            let _ = e.read_to_end(&mut s);
-        }
-        s
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("oidckit hung for more than {timeout:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Output {
-        status,
-        stdout: out_reader.join().expect("stdout"),
-        stderr: err_reader.join().expect("stderr"),
-    }
-}
 
 fn run(args: &[&str]) -> Output {
     run_stdin(args, None)
@@ -82,16 +30,6 @@ fn run_stdin(args: &[&str], stdin: Option<&str>) -> Output {
         pipe.write_all(text.as_bytes()).expect("write stdin");
     }
     finish(child, Vec::new(), Duration::from_secs(60))
-}
-
-fn json_of(out: &Output) -> Value {
-    let text = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(&text).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not one JSON object ({e}):\n{text}\nstderr:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
 }
 
 fn ok(out: &Output) -> Value {

@@ -1,0 +1,87 @@
+//! Running the real `oidckit` binary from tests: a clean environment, and a deadline so that a
+//! hanging command fails its test instead of hanging the suite.
+#![allow(dead_code)]
+
+use std::io::Read;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_oidckit");
+
+/// The binary with a clean environment (no `OIDC_*` from the developer's shell, no providers file).
+pub fn command(args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("OIDC") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env(
+        "XDG_CONFIG_HOME",
+        std::env::temp_dir().join("oidckit-test-no-config"),
+    );
+    cmd
+}
+
+/// Waits for `child` (whose stderr may already be partly read into `stderr_so_far`), killing it
+/// and failing the test after `timeout`.
+pub fn finish(mut child: Child, stderr_so_far: Vec<u8>, timeout: Duration) -> Output {
+    let mut stdout = child.stdout.take().expect("stdout");
+    let stderr = child.stderr.take();
+    let out_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = stdout.read_to_end(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = stderr_so_far;
+        if let Some(mut e) = stderr {
+            let _ = e.read_to_end(&mut s);
+        }
+        s
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("oidckit hung for more than {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out_reader.join().expect("stdout"),
+        stderr: err_reader.join().expect("stderr"),
+    }
+}
+
+/// Runs the binary with extra environment variables and a deadline.
+pub fn run_with(args: &[&str], envs: &[(&str, &str)], timeout: Duration) -> Output {
+    let mut cmd = command(args);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    finish(cmd.spawn().expect("oidckit runs"), Vec::new(), timeout)
+}
+
+/// The single JSON object a `--json` run printed on stdout.
+pub fn json_of(out: &Output) -> Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON object ({e}):\n{text}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
