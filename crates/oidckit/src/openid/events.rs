@@ -451,3 +451,41 @@ impl crate::http::HttpEvents for Forward {
         );
     }
 }
+
+impl super::OpenId {
+    event_registrations! {
+        /// Registers `on_connected` (forwarded from the transport).
+        on_connected(ConnectedEvent) => connected;
+        /// Registers `on_connection_status` (forwarded from the transport).
+        on_connection_status(ConnectionStatusEvent) => connection_status;
+        /// Registers `on_disconnected` (forwarded from the transport).
+        on_disconnected(DisconnectedEvent) => disconnected;
+        /// Registers `on_end_transfer` (forwarded from the transport).
+        on_end_transfer(TransferBoundaryEvent) => end_transfer;
+        /// Registers `on_error`: fires when a call fails, with its code and message.
+        on_error(ErrorEvent) => error;
+        /// Registers `on_header` (forwarded from the transport).
+        on_header(HeaderEvent) => header;
+        /// Registers `on_launch_browser`: fires before the browser opens; may change the URL
+        /// and the command (empty: open nothing).
+        on_launch_browser(LaunchBrowserEvent) => launch_browser;
+        /// Registers `on_log`: one call per log message up to `LogLevel`.
+        on_log(LogEvent) => log;
+        /// Registers `on_redirect` (forwarded from the transport).
+        on_redirect(RedirectEvent) => redirect;
+        /// Registers `on_return_url`: fires when the browser comes back to the loopback server.
+        on_return_url(ReturnUrlEvent) => return_url;
+        /// Registers `on_set_cookie` (forwarded from the transport).
+        on_set_cookie(SetCookieEvent) => set_cookie;
+        /// Registers `on_ssl_server_authentication` (forwarded from the transport).
+        on_ssl_server_authentication(SslServerAuthenticationEvent) => ssl_server_authentication;
+        /// Registers `on_ssl_status` (forwarded from the transport).
+        on_ssl_status(SslStatusEvent) => ssl_status;
+        /// Registers `on_start_transfer` (forwarded from the transport).
+        on_start_transfer(TransferBoundaryEvent) => start_transfer;
+        /// Registers `on_status` (forwarded from the transport).
+        on_status(StatusEvent) => status;
+        /// Registers `on_transfer` (forwarded from the transport).
+        on_transfer(TransferEvent) => transfer;
+    }
+}

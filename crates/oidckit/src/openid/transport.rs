@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{OpenId, events, opt};
+use super::{OpenId, base64_blob, events, opt};
 use crate::config::HttpConfig;
 use crate::http::LastResponse;
 use crate::http::{
@@ -268,15 +268,12 @@ impl OpenId {
                     private_key: cert.to_string(),
                 }
             } else {
-                use base64::Engine as _;
-                let der = base64::engine::general_purpose::STANDARD
-                    .decode(cert.replace(['\r', '\n', ' '], ""))
-                    .map_err(|e| {
-                        bad(
-                            "ssl_cert_encoded",
-                            format!("neither PEM nor base64 PKCS#12: {e}"),
-                        )
-                    })?;
+                let der = base64_blob(cert).map_err(|e| {
+                    bad(
+                        "ssl_cert_encoded",
+                        format!("neither PEM nor base64 PKCS#12: {e}"),
+                    )
+                })?;
                 ClientCertificate::Pkcs12 {
                     der,
                     password: p.ssl_cert_store_password.clone(),

@@ -1,0 +1,179 @@
+//! The core [`Client`] the properties and settings of [`OpenId`] describe, and the discovery
+//! document that fills them.
+
+use std::time::Duration;
+
+use super::{ClientProfile, Doc, OpenId, opt};
+use crate::authorize::AuthorizationRequest;
+use crate::config::{AuthMethod, ClientConfig, PkceMethod, ResponseType};
+use crate::discovery::ProviderMetadata;
+use crate::jose::VerifyingKey;
+use crate::{Client, Error, Result};
+
+impl OpenId {
+    /// Fetches the discovery document at `url` (the issuer or its
+    /// `/.well-known/openid-configuration`), fills the `discovery_doc_details_*` properties, the
+    /// endpoints (`server_auth_url`, `server_token_url`, `server_user_info_url`,
+    /// `signer_cert_url`) and `RawJSON`. Error 900 when the document is invalid or names another
+    /// issuer.
+    pub fn get_discovery_doc(&mut self, url: &str) -> Result<()> {
+        let mut config = ClientConfig::new(url, "oidckit-discovery");
+        config.http = self.http_config()?;
+        config.http.timeout = Duration::from_secs(self.p.timeout.max(1));
+        let result = self.call(Client::discover(config));
+        self.absorb_received();
+        let client = result?;
+        self.p.last_response = client.last_response();
+        let meta = client.metadata().clone();
+        self.log_info(format!("discovery document of {} received", meta.issuer));
+        let p = &mut self.p;
+        p.issuer = meta.issuer.clone();
+        p.server_auth_url = meta.authorization_endpoint.clone().unwrap_or_default();
+        p.server_token_url = meta.token_endpoint.clone().unwrap_or_default();
+        p.server_user_info_url = meta.userinfo_endpoint.clone().unwrap_or_default();
+        p.signer_cert_url = meta.jwks_uri.clone().unwrap_or_default();
+        p.raw_json = Some(Doc::from_value(&meta.raw));
+        p.discovery = Some(meta);
+        Ok(())
+    }
+    /// The core configuration and metadata the properties describe.
+    pub(super) fn core_parts(&self) -> Result<(ClientConfig, ProviderMetadata)> {
+        let p = &self.p;
+        if p.timeout == 0 {
+            return Err(Error::InvalidSetting {
+                name: "timeout".into(),
+                reason: "0 (non-blocking mode) is not supported; use a number of seconds".into(),
+            });
+        }
+        let jwt_origin = || {
+            (p.client_profile == ClientProfile::Jwt)
+                .then(|| url::Url::parse(&self.jwt_token_url().ok()?).ok())
+                .flatten()
+                .map(|u| u.origin().ascii_serialization())
+        };
+        let issuer = if p.issuer.is_empty() {
+            p.discovery
+                .as_ref()
+                .map(|d| d.issuer.clone())
+                .or_else(jwt_origin)
+                .ok_or(Error::Missing {
+                    what: "issuer",
+                    hint: "call get_discovery_doc, or set_issuer() along with the endpoints set by hand",
+                })?
+        } else {
+            p.issuer.clone()
+        };
+        let mut meta = match &p.discovery {
+            Some(d) if d.issuer == issuer => d.clone(),
+            _ => ProviderMetadata::new(issuer.clone()),
+        };
+        meta.authorization_endpoint = opt(&p.server_auth_url);
+        meta.token_endpoint = opt(&p.server_token_url);
+        meta.userinfo_endpoint = opt(&p.server_user_info_url);
+        meta.jwks_uri = opt(&p.signer_cert_url);
+        if p.client_profile == ClientProfile::Device {
+            // The seed's server_auth_url is the device authorization endpoint in this profile,
+            // unless it is still the discovered authorization endpoint.
+            let discovered = p
+                .discovery
+                .as_ref()
+                .and_then(|d| d.authorization_endpoint.as_deref());
+            if !p.server_auth_url.is_empty() && discovered != Some(p.server_auth_url.as_str()) {
+                meta.device_authorization_endpoint = Some(p.server_auth_url.clone());
+            }
+        }
+
+        let mut c = ClientConfig::new(issuer, p.client_id.clone());
+        c.client_secret = opt(&p.client_secret);
+        c.redirect_uri = opt(&p.return_url);
+        c.scope = p.authorization_scope.clone();
+        c.grant_type = p.grant_type;
+        let rt = self.setting_str("ResponseType");
+        if !rt.is_empty() {
+            c.response_type = Some(ResponseType::parse(&rt)?);
+        }
+        c.use_pkce = p.use_pkce;
+        c.pkce_method = if self.setting_int("PKCEChallengeEncoding") == 1 {
+            PkceMethod::Plain
+        } else {
+            PkceMethod::S256
+        };
+        let method = self.setting_str("AuthMethod");
+        c.auth_method = if !method.is_empty() {
+            Some(AuthMethod::parse(&method)?)
+        } else if self.setting_bool("IncludeClientCredsInBody") {
+            Some(AuthMethod::ClientSecretPost)
+        } else {
+            None
+        };
+        let cert = p.signer_cert_encoded.trim();
+        if !cert.is_empty() {
+            c.signer_key = Some(if cert.starts_with('{') {
+                VerifyingKey::from_jwk(cert)?
+            } else {
+                VerifyingKey::from_pem(cert)?
+            });
+        }
+        c.http = self.http_config()?;
+        c.token_form_params = self.form_vars();
+        Ok((c, meta))
+    }
+
+    pub(super) fn client(&self) -> Result<Client> {
+        let (config, meta) = self.core_parts()?;
+        Client::new(config, meta)
+    }
+
+    /// The seed's `FormVarName[i]` / `FormVarValue[i]` for `i < FormVarCount` (empty names
+    /// skipped).
+    pub(super) fn form_vars(&self) -> Vec<(String, String)> {
+        let n = usize::try_from(self.setting_int("FormVarCount")).unwrap_or(0);
+        (0..n)
+            .filter_map(|i| {
+                let name = self.p.values.get(&format!("FormVarName[{i}]"))?;
+                let value = self
+                    .p
+                    .values
+                    .get(&format!("FormVarValue[{i}]"))
+                    .cloned()
+                    .unwrap_or_default();
+                (!name.is_empty()).then(|| (name.clone(), value))
+            })
+            .collect()
+    }
+
+    /// The client of the grants without a front channel: [`client`](Self::client) with
+    /// [`add_redirect_uri`](Self::add_redirect_uri).
+    pub(super) fn back_channel_client(&self) -> Result<Client> {
+        let (mut c, meta) = self.core_parts()?;
+        self.add_redirect_uri(&mut c);
+        Client::new(c, meta)
+    }
+
+    /// `redirect_uri` for the grants without a front channel, per `IncludeEmptyRedirectURI`.
+    pub(super) fn add_redirect_uri(&self, c: &mut ClientConfig) {
+        if self.setting_bool("IncludeEmptyRedirectURI") || !self.p.return_url.is_empty() {
+            c.token_form_params
+                .push(("redirect_uri".into(), self.p.return_url.clone()));
+        }
+    }
+    /// The authorization request the properties and settings describe.
+    pub(super) fn request(&self) -> AuthorizationRequest {
+        let mut r = AuthorizationRequest {
+            state: opt(&self.p.state),
+            ..AuthorizationRequest::default()
+        };
+        for (k, v) in &self.p.params {
+            if k == "state" {
+                r.state = Some(v.clone());
+            } else if !k.is_empty() {
+                r.extra.push((k.clone(), v.clone()));
+            }
+        }
+        r.prompt = opt(&self.setting_str("Prompt"));
+        r.display = opt(&self.setting_str("Display"));
+        r.login_hint = opt(&self.setting_str("LoginHint"));
+        r.id_token_hint = opt(&self.setting_str("IDTokenHint"));
+        r
+    }
+}

@@ -1,0 +1,232 @@
+//! The grants of [`OpenId`] without a front channel: JWT (RFC 7523), device (RFC 8628) and
+//! password.
+
+use super::{OpenId, base64_blob, opt, text};
+use crate::config::AuthMethod;
+use crate::jose::PrivateKey;
+use crate::jwt_bearer::{JwtAssertion, ServiceAccountKey};
+use crate::{Client, Error, Result};
+
+impl OpenId {
+    /// The token endpoint of the JWT profile: `server_token_url`, else the JSON key's.
+    pub(super) fn jwt_token_url(&self) -> Result<String> {
+        if !self.p.server_token_url.is_empty() {
+            return Ok(self.p.server_token_url.clone());
+        }
+        let json = self.setting_str("JWTJSONKey");
+        if !json.trim().is_empty() {
+            return Ok(ServiceAccountKey::load(json.trim())?.token_uri);
+        }
+        Err(Error::Missing {
+            what: "server_token_url",
+            hint: "set server_token_url (or JWTJSONKey, whose token_uri is used)",
+        })
+    }
+
+    /// The signing key of the JWT profile from `JWTCertStore*`.
+    pub(super) fn jwt_store_key(&self) -> Result<PrivateKey> {
+        let store = self.setting_str("JWTCertStore");
+        let password = self.setting_str("JWTCertStorePassword");
+        let kind = self.setting_int("JWTCertStoreType");
+        if store.trim().is_empty() {
+            return Err(Error::Missing {
+                what: "JWT signing key",
+                hint: "set JWTJSONKey, or JWTCertStoreType and JWTCertStore",
+            });
+        }
+        let read = |path: &str| {
+            std::fs::read(path).map_err(|e| Error::InvalidSetting {
+                name: "JWTCertStore".into(),
+                reason: format!("cannot read {path}: {e}"),
+            })
+        };
+        match kind {
+            2 => PrivateKey::from_pkcs12(&read(store.trim())?, &password),
+            3 => {
+                let der = base64_blob(&store).map_err(|e| Error::InvalidSetting {
+                    name: "JWTCertStore".into(),
+                    reason: format!("PFXBlob is not base64: {e}"),
+                })?;
+                PrivateKey::from_pkcs12(&der, &password)
+            }
+            6 => PrivateKey::from_pem(&String::from_utf8_lossy(&read(store.trim())?)),
+            7 => PrivateKey::from_pem(&store),
+            n => Err(Error::InvalidSetting {
+                name: "JWTCertStoreType".into(),
+                reason: format!(
+                    "{n}: Windows and Java certificate stores do not exist here; use 2 (PFXFile), 3 (PFXBlob), 6 (PEMKeyFile) or 7 (PEMKeyBlob)"
+                ),
+            }),
+        }
+    }
+
+    /// The JWT profile: a Google-style JWT bearer grant or a Microsoft-style client
+    /// credentials grant with a certificate assertion.
+    pub(super) fn jwt_profile(&mut self) -> Result<String> {
+        let json = self.setting_str("JWTJSONKey");
+        let sa = if json.trim().is_empty() {
+            None
+        } else {
+            Some(ServiceAccountKey::load(json.trim())?)
+        };
+        let mut key = match &sa {
+            Some(k) => k.key.clone(),
+            None => self.jwt_store_key()?,
+        };
+        if self.p.values.contains_key("JWTSignatureAlgorithm") {
+            key = key.with_alg(jwt_alg(&self.setting_str("JWTSignatureAlgorithm"))?)?;
+        }
+        let token_url = self.jwt_token_url()?;
+        let (mut c, mut meta) = self.core_parts()?;
+        meta.token_endpoint = Some(token_url.clone());
+        self.add_redirect_uri(&mut c);
+        let issuer_setting = self.setting_str("JWTIssuer");
+        let subject = self.setting_str("JWTSubject");
+        let audience = self.setting_str("JWTAudience");
+        let scope = self.p.authorization_scope.clone();
+        let client;
+        let tokens = if self.setting_int("JWTServiceProvider") == 1 {
+            if c.client_id.is_empty() {
+                c.client_id = issuer_setting.clone();
+            }
+            let mismatch = |name: &str, v: &str, want: &str| {
+                (!v.is_empty() && v != want).then(|| Error::InvalidSetting {
+                    name: name.into(),
+                    reason: format!(
+                        "{v:?}: with JWTServiceProvider=1 the assertion's value is {want:?} (a client assertion, RFC 7523 §2.2)"
+                    ),
+                })
+            };
+            let id = c.client_id.clone();
+            if let Some(e) = mismatch("JWTIssuer", &issuer_setting, &id)
+                .or_else(|| mismatch("JWTSubject", &subject, &id))
+                .or_else(|| mismatch("JWTAudience", &audience, &token_url))
+            {
+                return Err(e);
+            }
+            c.client_key = Some(key);
+            c.auth_method = Some(AuthMethod::PrivateKeyJwt);
+            client = Client::new(c, meta)?;
+            let cl = client.clone();
+            self.run(&client, async move {
+                cl.client_credentials(opt(&scope).as_deref()).await
+            })?
+        } else {
+            let issuer = [
+                issuer_setting,
+                sa.as_ref()
+                    .map(|k| k.client_email.clone())
+                    .unwrap_or_default(),
+                c.client_id.clone(),
+            ]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .ok_or(Error::Missing {
+                what: "JWTIssuer",
+                hint: "set JWTIssuer (the service account's e-mail) or JWTJSONKey",
+            })?;
+            if c.client_id.is_empty() {
+                c.client_id = issuer.clone();
+            }
+            let audience = if audience.is_empty() {
+                sa.as_ref()
+                    .map_or_else(|| token_url.clone(), |k| k.token_uri.clone())
+            } else {
+                audience
+            };
+            let mut a = JwtAssertion::new(issuer, audience, key);
+            a.scope = opt(&scope);
+            a.subject = opt(&subject);
+            a.validity = self.setting_secs("JWTValidityTime", 3600);
+            client = Client::new(c, meta)?;
+            let cl = client.clone();
+            self.run(&client, async move { cl.jwt_bearer(&a).await })?
+        };
+        Ok(self.apply_tokens(tokens))
+    }
+
+    /// Requests a device code (Device profile), fills `DeviceUserCode` and returns the
+    /// verification URL.
+    pub(super) fn device_start(&mut self) -> Result<String> {
+        let client = self.client()?;
+        let cl = client.clone();
+        let mut da = self.run(&client, async move { cl.device_authorization(None).await })?;
+        da.grant_type = self.setting_str("DeviceGrantType");
+        let polling = self.setting_secs("PollingInterval", 5);
+        da.interval = if da.raw.contains_key("interval") {
+            da.interval.max(polling)
+        } else {
+            polling
+        };
+        self.p
+            .values
+            .insert("DeviceUserCode".into(), da.user_code.clone());
+        self.p.response_params = da
+            .raw
+            .iter()
+            .filter(|(k, _)| k.as_str() != "device_code")
+            .map(|(k, v)| (k.clone(), text(v)))
+            .collect();
+        let url = da.verification_uri.clone();
+        self.p.device = Some(da);
+        Ok(url)
+    }
+
+    /// The Device profile: polls for the tokens of the pending device authorization (starting
+    /// one first when `get_authorization_url` was not called).
+    pub(super) fn device_profile(&mut self) -> Result<String> {
+        if self.p.device.is_none() {
+            let url = self.device_start()?;
+            let code = self.setting_str("DeviceUserCode");
+            self.log_info(format!(
+                "device sign-in: visit {url} and enter the code {code}"
+            ));
+        }
+        let da = self.p.device.take().ok_or(Error::Missing {
+            what: "device authorization",
+            hint: "call get_authorization_url first",
+        })?;
+        let client = self.back_channel_client()?;
+        let cl = client.clone();
+        let tokens = self.run(
+            &client,
+            async move { cl.poll_device_token(&da, None).await },
+        )?;
+        Ok(self.apply_tokens(tokens))
+    }
+
+    /// The password grant (`PasswordGrantUsername`).
+    pub(super) fn password_grant(&mut self, username: String) -> Result<String> {
+        let client = self.back_channel_client()?;
+        let cl = client.clone();
+        let password = self.p.password_grant_password.clone();
+        let tokens = self.run(&client, async move {
+            cl.password(&username, &password, None).await
+        })?;
+        Ok(self.apply_tokens(tokens))
+    }
+}
+
+/// The seed's `JWTSignatureAlgorithm` names (and JWS names) as an [`Alg`](crate::Alg).
+fn jwt_alg(name: &str) -> Result<crate::Alg> {
+    let alg = match name.trim().to_ascii_uppercase().as_str() {
+        "RSA-SHA256" | "RS256" => crate::Alg::RS256,
+        "RSA-SHA384" | "RS384" => crate::Alg::RS384,
+        "RSA-SHA512" | "RS512" => crate::Alg::RS512,
+        "PS256" => crate::Alg::PS256,
+        "PS384" => crate::Alg::PS384,
+        "PS512" => crate::Alg::PS512,
+        "ECDSA-SHA256" | "ES256" => crate::Alg::ES256,
+        "ECDSA-SHA384" | "ES384" => crate::Alg::ES384,
+        "EDDSA" => crate::Alg::EdDSA,
+        other => {
+            return Err(Error::InvalidSetting {
+                name: "JWTSignatureAlgorithm".into(),
+                reason: format!(
+                    "{other:?} is not RSA-SHA256, RSA-SHA384, RSA-SHA512 or a JWS name"
+                ),
+            });
+        }
+    };
+    Ok(alg)
+}
