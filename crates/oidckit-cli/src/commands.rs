@@ -303,7 +303,9 @@ pub struct RefreshArgs {
         long,
         env = "OIDC_REFRESH_TOKEN",
         value_name = "TOKEN",
-        hide_env_values = true
+        hide_env_values = true,
+        // Random tokens may start with '-'.
+        allow_hyphen_values = true
     )]
     pub refresh_token: String,
 }
@@ -331,7 +333,9 @@ pub struct UserinfoArgs {
         long,
         env = "OIDC_ACCESS_TOKEN",
         value_name = "TOKEN",
-        hide_env_values = true
+        hide_env_values = true,
+        // Random tokens may start with '-'.
+        allow_hyphen_values = true
     )]
     pub access_token: String,
 

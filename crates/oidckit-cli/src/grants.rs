@@ -289,7 +289,7 @@ impl TokenTypeHint {
 #[derive(Debug, Clone, Args)]
 pub struct TokenArgs {
     /// The token, or `-` to read it from standard input (keeps it out of the process list).
-    #[arg(value_name = "TOKEN")]
+    #[arg(value_name = "TOKEN", allow_hyphen_values = true)]
     pub token: String,
 
     /// What kind of token it is.

@@ -44,7 +44,9 @@ pub struct ProviderArgs {
         long,
         env = "OIDC_CLIENT_SECRET",
         value_name = "SECRET",
-        hide_env_values = true
+        hide_env_values = true,
+        // Generated secrets may start with '-'.
+        allow_hyphen_values = true
     )]
     pub client_secret: Option<String>,
 

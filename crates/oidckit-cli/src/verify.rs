@@ -43,7 +43,8 @@ pub struct VerifyArgs {
         long,
         env = "OIDC_CLIENT_SECRET",
         value_name = "SECRET",
-        hide_env_values = true
+        hide_env_values = true,
+        allow_hyphen_values = true
     )]
     pub secret: Option<String>,
 

@@ -669,3 +669,40 @@ fn help_lists_the_grant_commands_and_their_flags() {
     let help = String::from_utf8_lossy(&run(&["password", "--help"]).stdout).into_owned();
     assert!(help.contains("--password-stdin"));
 }
+
+// Regression: a random refresh token starting with '-' was taken for a flag ("unexpected
+// argument '-H' found") and the CI run failed one time in 64.
+#[test]
+fn tokens_and_secrets_that_start_with_a_dash_are_values_not_flags() {
+    let p = provider_with(|_| {});
+    let issuer = p.issuer();
+    let out = run(&[
+        "--json",
+        "refresh",
+        "--issuer",
+        &issuer,
+        "--client-id",
+        "test-client",
+        "--client-secret",
+        "-secret-with-dash",
+        "--refresh-token",
+        "-Hdash-token",
+    ]);
+    // The provider, not the argument parser, refuses it: a secret that is wrong, as sent.
+    let (code, message) = err(&out);
+    assert_eq!(code, 151, "{message}");
+    assert!(message.contains("invalid_client"), "{message}");
+    let out = run(&[
+        "--json",
+        "introspect",
+        "--issuer",
+        &issuer,
+        "--client-id",
+        "test-client",
+        "--client-secret",
+        "test-secret",
+        "-Hdash-token",
+    ]);
+    let v = ok(&out);
+    assert_eq!(v["active"], false);
+}
