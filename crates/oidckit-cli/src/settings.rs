@@ -288,7 +288,8 @@ pub struct ClientAuthArgs {
         long = "password",
         env = "OIDC_CERT_PASSWORD",
         value_name = "PASSWORD",
-        hide_env_values = true
+        hide_env_values = true,
+        allow_hyphen_values = true
     )]
     pub certificate_password: Option<String>,
 
