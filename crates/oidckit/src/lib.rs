@@ -30,6 +30,19 @@
 //! # Ok(()) }) }
 //! ```
 //!
+//! ## What is where
+//!
+//! | Need | Use |
+//! |---|---|
+//! | Sign a user in from a web server | [`Client::authorization_url`] then [`Client::handle_callback`] |
+//! | Sign a user in from a desktop or CLI program | [`loopback::sign_in`] (loopback redirect + system browser) |
+//! | Devices without a browser | [`Client::device_authorization`], [`Client::poll_device_token`] |
+//! | Server to server | [`Client::client_credentials`], [`Client::jwt_bearer`] (Google / Microsoft) |
+//! | Verify a token you were handed | [`Validator`] with a [`Jwks`] or [`VerifyingKey`] |
+//! | Check, revoke, log out | [`Client::introspect`], [`Client::revoke`], [`Client::end_session_url`] |
+//! | Proxies, TLS trust, client certificates, events, logs | [`HttpConfig`], [`http`] |
+//! | No async in your program | [`blocking::Client`], or the seed-style [`OpenId`] facade |
+//!
 //! ## Security defaults
 //!
 //! - PKCE S256, a random `state` and `nonce` (32 bytes from the OS CSPRNG) on every request.
