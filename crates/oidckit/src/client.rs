@@ -582,18 +582,29 @@ impl Client {
         self.finish_grant(raw).await
     }
 
+    /// An endpoint that authenticates the client, and the audience of client assertions sent to
+    /// it: the token endpoint when there is one (Core §9), else the endpoint itself.
+    fn authenticated_endpoint<'a>(
+        &'a self,
+        value: &'a Option<String>,
+        what: &'static str,
+        hint: &'static str,
+    ) -> Result<(&'a str, &'a str)> {
+        let url = self.endpoint(value, what, hint)?;
+        Ok((url, self.token_endpoint().unwrap_or(url)))
+    }
+
     /// Token introspection (RFC 7662) with this client's authentication.
     pub async fn introspect(
         &self,
         token: &str,
         token_type_hint: Option<&str>,
     ) -> Result<crate::introspection::Introspection> {
-        let url = self.endpoint(
+        let (url, token_url) = self.authenticated_endpoint(
             &self.inner.metadata.introspection_endpoint,
             "introspection_endpoint",
             "the provider advertises no introspection endpoint; set it by hand",
         )?;
-        let token_url = self.token_endpoint().unwrap_or(url);
         crate::introspection::introspect(
             &self.inner.http,
             url,
@@ -616,12 +627,11 @@ impl Client {
 
     /// Revokes an access or refresh token (RFC 7009).
     pub async fn revoke(&self, token: &str, token_type_hint: Option<&str>) -> Result<()> {
-        let url = self.endpoint(
+        let (url, token_url) = self.authenticated_endpoint(
             &self.inner.metadata.revocation_endpoint,
             "revocation_endpoint",
             "the provider advertises no revocation endpoint; set it by hand",
         )?;
-        let token_url = self.token_endpoint().unwrap_or(url);
         crate::revocation::revoke(
             &self.inner.http,
             url,
