@@ -373,6 +373,19 @@ impl Client {
     /// the provider's JWKS when needed and re-fetching it once when the token names an unknown
     /// key (key rotation).
     pub async fn validate_id_token(&self, token: &str, checks: &Checks<'_>) -> Result<IdToken> {
+        self.validate_with(&self.inner.validator, token, checks)
+            .await
+    }
+
+    /// Validates any JWT signed by this provider with `validator` (e.g. an RFC 9068 access
+    /// token with [`Validator::with_profile`]), with the provider's JWKS fetched and
+    /// re-fetched as for [`Client::validate_id_token`].
+    pub async fn validate_with(
+        &self,
+        validator: &Validator,
+        token: &str,
+        checks: &Checks<'_>,
+    ) -> Result<IdToken> {
         let inner = &self.inner;
         let jws = CompactJws::parse(token)?;
         let jwks = if jws.header.alg.is_hmac() || !jws.header.alg.is_supported() {
@@ -380,11 +393,11 @@ impl Client {
         } else {
             inner.keys.get(&inner.http).await?
         };
-        match inner.validator.validate(token, &jwks, checks) {
+        match validator.validate(token, &jwks, checks) {
             Err(Error::NoMatchingKey { .. }) => match inner.keys.refresh(&inner.http, &jwks).await?
             {
-                Some(fresh) => inner.validator.validate(token, &fresh, checks),
-                None => inner.validator.validate(token, &jwks, checks),
+                Some(fresh) => validator.validate(token, &fresh, checks),
+                None => validator.validate(token, &jwks, checks),
             },
             other => other,
         }

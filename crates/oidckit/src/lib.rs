@@ -97,7 +97,7 @@ pub use client::Client;
 pub use config::{AuthMethod, ClientConfig, GrantType, HttpConfig, PkceMethod, ResponseType};
 pub use discovery::ProviderMetadata;
 pub use error::{ClaimCheck, Error, Result};
-pub use id_token::{Checks, Claims, IdToken, Validator};
+pub use id_token::{Checks, Claims, IdToken, TokenProfile, Validator};
 pub use jose::{Alg, Jwks, PrivateKey, VerifyingKey};
 pub use openid::OpenId;
 pub use token::TokenSet;
