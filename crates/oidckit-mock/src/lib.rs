@@ -191,6 +191,9 @@ pub enum Misbehavior {
     /// The discovery document's member `.0` is set to the JSON value `.1` (JSON text, e.g.
     /// `"[\"a\\u001b[2J\"]"`), added or replacing the real one.
     DiscoveryMember(String, String),
+    /// Token responses (code exchange and refresh) carry no `id_token` (Core §12.2 lets a
+    /// refresh response omit it).
+    TokenOmitsIdToken,
 }
 
 /// A client (relying party) registered at the mock provider.

@@ -43,6 +43,12 @@
 //! | Proxies, TLS trust, client certificates, events, logs | [`HttpConfig`], [`http`] |
 //! | No async in your program | [`blocking::Client`], or the seed-style [`OpenId`] facade |
 //!
+//! ## Features
+//!
+//! | Feature | Default | What it adds |
+//! |---|---|---|
+//! | `tracing` | off | the transport log (masked) as `tracing` events, target `oidckit::http` |
+//!
 //! ## Security defaults
 //!
 //! - PKCE S256, a random `state` and `nonce` (32 bytes from the OS CSPRNG) on every request.

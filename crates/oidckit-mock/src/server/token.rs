@@ -268,6 +268,11 @@ pub(crate) fn issue_tokens(
         "id_token": id_token,
         "scope": scope,
     });
+    if s.has(&Misbehavior::TokenOmitsIdToken)
+        && let Some(obj) = body.as_object_mut()
+    {
+        obj.remove("id_token");
+    }
     {
         let mut inner = s.lock();
         inner.access_tokens.insert(
