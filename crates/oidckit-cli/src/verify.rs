@@ -223,7 +223,13 @@ fn client_config(
     algs: &[Alg],
     leeway: Duration,
 ) -> ClientConfig {
-    let mut config = ClientConfig::new(issuer, audience);
+    // The client only fetches keys; `--profile jwt` without --audience has no client id.
+    let client_id = if audience.is_empty() {
+        "oidckit-verify"
+    } else {
+        audience
+    };
+    let mut config = ClientConfig::new(issuer, client_id);
     config.allowed_algs = Some(algs.to_vec());
     config.client_secret = args.secret.clone();
     config.leeway = leeway;
