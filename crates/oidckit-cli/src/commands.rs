@@ -271,7 +271,7 @@ pub async fn auth_url(args: AuthUrlArgs, json: bool) -> anyhow::Result<()> {
             path.display(),
             path.display()
         ),
-        None => output::print_line(&serde_json::to_string(&tx_json)?)?,
+        None => output::print_line(&output::escape(&serde_json::to_string(&tx_json)?))?,
     }
     Ok(())
 }

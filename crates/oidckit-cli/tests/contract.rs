@@ -427,8 +427,10 @@ fn completions_and_man_page_are_generated() {
 
 #[test]
 fn no_spinner_is_drawn_when_stderr_is_not_a_terminal() {
-    let mut cfg = MockConfig::default();
-    cfg.device_interval_secs = 1;
+    let cfg = MockConfig {
+        device_interval_secs: 1,
+        ..MockConfig::default()
+    };
     let p = MockProvider::start(cfg).expect("mock");
     let issuer = p.issuer();
     let out = run(&[

@@ -144,8 +144,10 @@ fn token_error_texts_are_escaped_in_text_and_json() {
 
 #[test]
 fn device_user_code_and_verification_uri_are_escaped() {
-    let mut cfg = MockConfig::default();
-    cfg.device_interval_secs = 1;
+    let cfg = MockConfig {
+        device_interval_secs: 1,
+        ..MockConfig::default()
+    };
     let p = MockProvider::start(cfg).expect("mock");
     p.set_misbehavior(Misbehavior::DeviceDisplayText {
         user_code: format!("ABCD{EVIL}"),
