@@ -65,3 +65,7 @@ fi
 
 echo "== cargo test --workspace --locked"
 cargo test --workspace --locked "$@"
+
+# Tests of optional library features (not built by the default feature set above).
+echo "== cargo test -p oidckit --features tracing --test tracing"
+cargo test -p oidckit --locked --features tracing --test tracing "$@"
