@@ -2,9 +2,8 @@
 //! failure, secrets kept out of argv, private files, and refresh per Core §12.2.
 // See: issue 10, items 4 (CLI half) and 7.
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
 use oidckit_mock::{Misbehavior, MockConfig, MockProvider, SigningAlg};
@@ -12,22 +11,10 @@ use serde_json::{Value, json};
 
 mod support;
 
-use support::{BIN, command, finish, json_of, run_with};
+use support::{json_of, run_stdin, run_with};
 
 fn run(args: &[&str]) -> Output {
     run_with(args, &[], Duration::from_secs(60))
-}
-
-fn run_stdin(args: &[&str], envs: &[(&str, &str)], stdin: &str) -> Output {
-    let mut cmd = command(args);
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.stdin(Stdio::piped()).spawn().expect("oidckit runs");
-    let mut input = child.stdin.take().expect("stdin");
-    input.write_all(stdin.as_bytes()).expect("write stdin");
-    drop(input);
-    finish(child, Vec::new(), Duration::from_secs(60))
 }
 
 fn ok(out: &Output) -> Value {
@@ -52,29 +39,10 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn stand_in_browser() -> String {
-    format!("'{}' __browse", BIN.replace('\'', "'\\''"))
-}
-
 fn login(p: &MockProvider, extra: &[&str]) -> Output {
-    let issuer = p.issuer();
-    let browser = stand_in_browser();
-    let mut args = vec![
-        "login",
-        "--json",
-        "--issuer",
-        &issuer,
-        "--client-id",
-        "test-client",
-        "--client-secret",
-        "test-secret",
-        "--browser-command",
-        &browser,
-        "--browser-timeout",
-        "30",
-    ];
+    let mut args = vec!["--json"];
     args.extend_from_slice(extra);
-    run(&args)
+    support::login(&p.issuer(), &args)
 }
 
 fn sent_code_challenge(p: &MockProvider) -> bool {
@@ -196,7 +164,7 @@ fn the_client_secret_comes_from_a_file_or_stdin() {
     ok(&run(&args));
     let mut args = base.to_vec();
     args.push("-");
-    ok(&run_stdin(&args, &[], "test-secret\n"));
+    ok(&run_stdin(&args, "test-secret\n"));
     // The secret never needed argv.
     assert!(!args.contains(&"test-secret"));
 }
@@ -223,7 +191,6 @@ fn a_dash_reads_each_token_argument_from_stdin() {
             "--refresh-token",
             "-",
         ],
-        &[],
         &format!("{refresh}\n"),
     );
     let refreshed = ok(&out);
@@ -239,7 +206,6 @@ fn a_dash_reads_each_token_argument_from_stdin() {
             "--access-token",
             "-",
         ],
-        &[],
         access,
     );
     assert_eq!(ok(&out)["email"], "janedoe@example.com");
@@ -257,7 +223,6 @@ fn a_dash_reads_each_token_argument_from_stdin() {
             "--refresh-token",
             "-",
         ],
-        &[],
         "test-secret",
     );
     assert_eq!(out.status.code(), Some(1));
@@ -338,7 +303,7 @@ fn refresh_checks_the_new_id_token_against_the_original() {
             id_token,
         ];
         match stdin {
-            Some(s) => run_stdin(&args, &[], s),
+            Some(s) => run_stdin(&args, s),
             None => run(&args),
         }
     };

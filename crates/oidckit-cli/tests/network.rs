@@ -13,7 +13,7 @@ use std::time::Duration;
 use oidckit_mock::{MockConfig, MockProvider, SigningAlg};
 use serde_json::json;
 
-use support::{BIN, json_of, run_with};
+use support::{json_of, run_with};
 use support_transport::{Pki, TlsFront, free_port, tinyproxy};
 
 fn stderr(out: &Output) -> String {
@@ -137,24 +137,7 @@ fn https_proxy_from_the_environment_is_used_by_default() {
 fn verbose_prints_each_exchange_with_secrets_codes_and_tokens_masked() {
     let p = MockProvider::start(MockConfig::default()).expect("mock");
     let issuer = p.issuer();
-    let browser = format!("'{}' __browse", BIN.replace('\'', "'\\''"));
-    let out = run_with(
-        &[
-            "login",
-            "--json",
-            "-vv",
-            "--issuer",
-            &issuer,
-            "--client-id",
-            "test-client",
-            "--client-secret",
-            "test-secret",
-            "--browser-command",
-            &browser,
-        ],
-        &[],
-        Duration::from_secs(60),
-    );
+    let out = support::login(&issuer, &["--json", "-vv"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let log = stderr(&out);
     assert!(log.contains(&format!("* POST {issuer}/token")), "{log}");

@@ -12,7 +12,7 @@ use serde_json::json;
 
 mod support;
 
-use support::{BIN, json_of, run_with};
+use support::{json_of, run_with};
 
 /// Clears the screen, plants an OSC-8 link, forges a line, then C1 CSI, DEL and a bidi override.
 const EVIL: &str = "\x1b[2J\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07\r\nerror[0]: all good\u{9b}31m\x7f\u{202e}";
@@ -43,32 +43,10 @@ fn assert_clean(out: &Output) -> (String, String) {
     (stdout, stderr)
 }
 
-fn stand_in_browser() -> String {
-    format!("'{}' __browse", BIN.replace('\'', "'\\''"))
-}
-
 fn login(p: &MockProvider, json: bool) -> Output {
-    let issuer = p.issuer();
-    let browser = stand_in_browser();
-    let mut args = vec![
-        "login",
-        "--issuer",
-        &issuer,
-        "--client-id",
-        "test-client",
-        "--client-secret",
-        "test-secret",
-        "--scope",
-        "openid profile email",
-        "--browser-command",
-        &browser,
-        "--browser-timeout",
-        "30",
-    ];
-    if json {
-        args.push("--json");
-    }
-    run(&args)
+    let scope: &[&str] = &["--scope", "openid profile email"];
+    let json_flag: &[&str] = if json { &["--json"] } else { &[] };
+    support::login(&p.issuer(), &[scope, json_flag].concat())
 }
 
 fn hostile_user() -> MockConfig {

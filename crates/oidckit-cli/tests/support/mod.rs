@@ -87,3 +87,42 @@ pub fn json_of(out: &Output) -> Value {
         )
     })
 }
+
+/// The hidden stand-in browser (`oidckit __browse`) as a `--browser-command`.
+pub fn stand_in_browser() -> String {
+    format!("'{}' __browse", BIN.replace('\'', "'\\''"))
+}
+
+/// `oidckit login` as the mock's confidential `test-client` through the stand-in browser,
+/// with `extra` flags (e.g. `--json`), within 60 s.
+pub fn login(issuer: &str, extra: &[&str]) -> Output {
+    let browser = stand_in_browser();
+    let mut args = vec![
+        "login",
+        "--issuer",
+        issuer,
+        "--client-id",
+        "test-client",
+        "--client-secret",
+        "test-secret",
+        "--browser-command",
+        &browser,
+        "--browser-timeout",
+        "30",
+    ];
+    args.extend_from_slice(extra);
+    run_with(&args, &[], Duration::from_secs(60))
+}
+
+/// Runs the binary with `stdin` as its standard input, within 60 s.
+pub fn run_stdin(args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = command(args)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("oidckit runs");
+    let mut input = child.stdin.take().expect("stdin");
+    input.write_all(stdin.as_bytes()).expect("write stdin");
+    drop(input);
+    finish(child, Vec::new(), Duration::from_secs(60))
+}
