@@ -79,7 +79,7 @@ pub async fn run(args: DemoArgs, json: bool) -> anyhow::Result<()> {
         let url = launch.url.clone();
         std::thread::spawn(move || {
             if let Err(e) = standin::browse(&url) {
-                eprintln!("stand-in browser failed: {e:#}");
+                output::note(&format!("stand-in browser failed: {e:#}"));
             }
         });
         HookDecision::Cancel

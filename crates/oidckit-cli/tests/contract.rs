@@ -413,3 +413,36 @@ fn no_spinner_is_drawn_when_stderr_is_not_a_terminal() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!out.stderr.contains(&b'\r'), "{}", stderr(&out));
 }
+
+#[test]
+fn a_countdown_is_drawn_when_stderr_is_a_terminal() {
+    // `script` (util-linux, essential on Debian) runs the CLI on a pseudo-terminal.
+    let cfg = MockConfig {
+        device_interval_secs: 1,
+        ..MockConfig::default()
+    };
+    let p = MockProvider::start(cfg).expect("mock");
+    let line = format!(
+        "'{}' device --issuer {} --client-id test-client --client-secret test-secret --no-qr --poll-timeout 2",
+        support::BIN,
+        p.issuer()
+    );
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qefc", &line, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("OIDC") || k.to_ascii_uppercase().ends_with("_PROXY") {
+            cmd.env_remove(k);
+        }
+    }
+    let child = cmd.spawn().expect("`script` from util-linux runs");
+    let out = support::finish(child, Vec::new(), Duration::from_secs(60));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Waiting for approval on the other device"),
+        "{text}"
+    );
+    assert!(text.contains(" left)"), "{text}");
+}
