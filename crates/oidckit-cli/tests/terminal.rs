@@ -284,12 +284,10 @@ fn discovery_fields_and_errors_that_quote_them_are_escaped() {
 }
 
 #[test]
-fn an_http_error_body_quoted_in_a_message_is_escaped() {
+fn an_error_that_quotes_a_provider_url_is_escaped() {
     let p = MockProvider::start(MockConfig::default()).expect("mock");
     let issuer = p.issuer();
-    // A discovery URL whose answer is the mock's 404 page is fine; use a JWKS that fails to
-    // parse with hostile text inside instead: a discovery document whose jwks_uri is absent
-    // makes verify fail with a message naming the document's own values.
+    // The key download fails at a jwks_uri with hostile text; the message names the URL.
     let doc = serde_json::to_string(&format!("{issuer}/nowhere{EVIL}")).expect("json");
     p.set_misbehavior(Misbehavior::DiscoveryMember("jwks_uri".into(), doc));
     let token = p.sign_jwt(
