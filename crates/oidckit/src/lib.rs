@@ -69,28 +69,26 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
 
-pub mod authorize;
+mod flows;
+mod native;
+
 pub mod blocking;
-pub mod browser;
 pub mod config;
-pub mod device;
-pub mod discovery;
 pub mod error;
 pub mod http;
 pub mod id_token;
-pub mod introspection;
 pub mod jose;
-pub mod jwt_bearer;
-pub mod logout;
-pub mod loopback;
 pub mod openid;
-pub mod revocation;
-pub mod token;
-pub mod userinfo;
 
 mod client;
-mod client_auth;
-mod jwks;
+
+pub use flows::{
+    authorize, device, discovery, introspection, jwt_bearer, logout, revocation, token, userinfo,
+};
+pub use native::{browser, loopback};
+
+use flows::client_auth;
+use id_token::jwks;
 
 pub use authorize::{AuthTransaction, AuthorizationRequest, CallbackParams};
 pub use client::Client;
