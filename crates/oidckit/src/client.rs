@@ -7,13 +7,14 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use crate::authorize::{self, AuthTransaction, AuthorizationRequest, CallbackParams, UrlParts};
+use crate::client_auth::ClientAuth;
 use crate::config::{ClientConfig, ResponseType};
 use crate::discovery::{self, ProviderMetadata};
 use crate::http::Http;
 use crate::id_token::{Checks, IdToken, Validator};
 use crate::jose::{Alg, CompactJws, Jwks};
 use crate::jwks::KeyCache;
-use crate::token::{self, ClientAuth, TokenSet};
+use crate::token::{self, TokenSet};
 use crate::userinfo::UserDetails;
 use crate::{Error, Result};
 
