@@ -286,33 +286,7 @@ impl Client {
             grant.push(("code_verifier", v));
         }
         let raw = token::request(&self.inner.http, url, &self.inner.auth, &grant).await?;
-        let mut tokens = TokenSet::from_fields(raw)?;
-        if tokens.access_token.is_none() {
-            return Err(Error::InvalidTokenResponse {
-                reason: "the token response has no access_token".into(),
-            });
-        }
-        let id_token = tokens
-            .raw
-            .get("id_token")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::InvalidTokenResponse {
-                reason: "the token response has no id_token; is `openid` in the scope?".into(),
-            })?
-            .to_string();
-        tokens.id_token = Some(
-            self.validate_id_token(
-                &id_token,
-                &Checks {
-                    nonce: Some(&tx.nonce),
-                    max_age: tx.max_age.map(Duration::from_secs),
-                    access_token: tokens.access_token.as_deref(),
-                    ..Checks::default()
-                },
-            )
-            .await?,
-        );
-        Ok(tokens)
+        self.finish_token_response(raw, "token", Some(tx)).await
     }
 
     /// Uses a refresh token (RFC 6749 §6). A new ID token in the response is validated per Core
@@ -329,35 +303,17 @@ impl Client {
             ("refresh_token", refresh_token),
         ];
         let raw = token::request(&self.inner.http, url, &self.inner.auth, &grant).await?;
-        let mut tokens = TokenSet::from_fields(raw)?;
-        if tokens.access_token.is_none() {
-            return Err(Error::InvalidTokenResponse {
-                reason: "the refresh response has no access_token".into(),
-            });
-        }
+        let mut tokens = self.finish_token_response(raw, "refresh", None).await?;
         if tokens.refresh_token.is_none() {
             tokens.refresh_token = Some(refresh_token.to_string());
         }
-        if let Some(raw_id) = tokens
-            .raw
-            .get("id_token")
-            .and_then(Value::as_str)
-            .map(str::to_string)
+        if let (Some(prev), Some(id)) = (previous, &tokens.id_token)
+            && prev.claims().subject() != id.claims().subject()
         {
-            let checks = Checks {
-                access_token: tokens.access_token.as_deref(),
-                ..Checks::default()
-            };
-            let id = self.validate_id_token(&raw_id, &checks).await?;
-            if let Some(prev) = previous
-                && prev.claims().subject() != id.claims().subject()
-            {
-                return Err(Error::claim_pub(
-                    "sub",
-                    "the refreshed ID token names another user",
-                ));
-            }
-            tokens.id_token = Some(id);
+            return Err(Error::claim_pub(
+                "sub",
+                "the refreshed ID token names another user",
+            ));
         }
         Ok(tokens)
     }
@@ -374,21 +330,12 @@ impl Client {
     /// the provider's JWKS when needed and re-fetching it once when the token names an unknown
     /// key (key rotation).
     pub async fn validate_id_token(&self, token: &str, checks: &Checks<'_>) -> Result<IdToken> {
-        let inner = &self.inner;
         let jws = CompactJws::parse(token)?;
-        let jwks = if jws.header.alg.is_hmac() || !jws.header.alg.is_supported() {
-            Arc::new(Jwks::default())
-        } else {
-            inner.keys.get(&inner.http).await?
-        };
-        match inner.validator.validate(token, &jwks, checks) {
-            Err(Error::NoMatchingKey { .. }) => match inner.keys.refresh(&inner.http, &jwks).await?
-            {
-                Some(fresh) => inner.validator.validate(token, &fresh, checks),
-                None => inner.validator.validate(token, &jwks, checks),
-            },
-            other => other,
-        }
+        let no_keys = jws.header.alg.is_hmac() || !jws.header.alg.is_supported();
+        self.with_key_retry(no_keys, |jwks| {
+            self.inner.validator.validate(token, jwks, checks)
+        })
+        .await
     }
 
     /// Fetches the UserInfo claims with the access token of `tokens` and checks that `sub` is
@@ -477,20 +424,10 @@ impl Client {
     async fn verify_userinfo_jwt(&self, text: &str) -> Result<Map<String, Value>> {
         let inner = &self.inner;
         let jws = CompactJws::parse(text)?;
-        let jwks = if jws.header.alg.is_hmac() {
-            Arc::new(Jwks::default())
-        } else {
-            inner.keys.get(&inner.http).await?
-        };
-        let verified = match inner.validator.verify_signature(&jws, &jwks) {
-            Err(Error::NoMatchingKey { .. }) => match inner.keys.refresh(&inner.http, &jwks).await?
-            {
-                Some(fresh) => inner.validator.verify_signature(&jws, &fresh),
-                None => inner.validator.verify_signature(&jws, &jwks),
-            },
-            other => other,
-        };
-        verified?;
+        self.with_key_retry(jws.header.alg.is_hmac(), |jwks| {
+            inner.validator.verify_signature(&jws, jwks)
+        })
+        .await?;
         let claims = crate::id_token::Claims::from_payload(&jws.payload()?)?;
         if let Some(iss) = claims.issuer()
             && !inner.metadata.is_tenant_template()
@@ -668,25 +605,69 @@ impl Client {
     /// A token response without a front channel: needs `access_token`; an ID token, when
     /// present, is validated without a nonce (as in Core §12.2).
     async fn finish_grant(&self, raw: Map<String, Value>) -> Result<TokenSet> {
+        self.finish_token_response(raw, "token", None).await
+    }
+
+    /// Finishes any token response (`response` names it in errors): it needs `access_token`.
+    /// With the transaction of a code flow, the ID token is required and checked with its
+    /// nonce and max_age; without, an ID token, when present, is validated without a nonce.
+    async fn finish_token_response(
+        &self,
+        raw: Map<String, Value>,
+        response: &str,
+        tx: Option<&AuthTransaction>,
+    ) -> Result<TokenSet> {
         let mut tokens = TokenSet::from_fields(raw)?;
         if tokens.access_token.is_none() {
             return Err(Error::InvalidTokenResponse {
-                reason: "the token response has no access_token".into(),
+                reason: format!("the {response} response has no access_token"),
             });
         }
-        if let Some(id) = tokens
+        let id_token = tokens
             .raw
             .get("id_token")
             .and_then(Value::as_str)
-            .map(str::to_string)
-        {
-            let checks = Checks {
-                access_token: tokens.access_token.as_deref(),
-                ..Checks::default()
-            };
-            tokens.id_token = Some(self.validate_id_token(&id, &checks).await?);
-        }
+            .map(str::to_string);
+        let id_token = match (id_token, tx) {
+            (Some(id_token), _) => id_token,
+            (None, Some(_)) => {
+                return Err(Error::InvalidTokenResponse {
+                    reason: "the token response has no id_token; is `openid` in the scope?".into(),
+                });
+            }
+            (None, None) => return Ok(tokens),
+        };
+        let checks = Checks {
+            nonce: tx.map(|tx| tx.nonce.as_str()),
+            max_age: tx.and_then(|tx| tx.max_age).map(Duration::from_secs),
+            access_token: tokens.access_token.as_deref(),
+            ..Checks::default()
+        };
+        tokens.id_token = Some(self.validate_id_token(&id_token, &checks).await?);
         Ok(tokens)
+    }
+
+    /// Runs `check` with the provider's keys (none when `no_keys`), and once more with a
+    /// re-fetched JWKS when no key matched (key rotation; the re-fetch is rate-limited).
+    async fn with_key_retry<T>(
+        &self,
+        no_keys: bool,
+        check: impl Fn(&Jwks) -> Result<T>,
+    ) -> Result<T> {
+        let inner = &self.inner;
+        let jwks = if no_keys {
+            Arc::new(Jwks::default())
+        } else {
+            inner.keys.get(&inner.http).await?
+        };
+        match check(&jwks) {
+            Err(Error::NoMatchingKey { .. }) => match inner.keys.refresh(&inner.http, &jwks).await?
+            {
+                Some(fresh) => check(&fresh),
+                None => check(&jwks),
+            },
+            other => other,
+        }
     }
 }
 
