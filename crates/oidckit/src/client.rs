@@ -15,7 +15,7 @@ use crate::id_token::{Checks, IdToken, Validator};
 use crate::jose::{Alg, CompactJws, Jwks};
 use crate::jwks::KeyCache;
 use crate::token::{self, TokenSet};
-use crate::userinfo::UserDetails;
+use crate::userinfo::{self, UserDetails};
 use crate::{Error, Result};
 
 /// An OpenID Connect relying party for one provider. Cheap to clone (shared inside), and
@@ -362,63 +362,11 @@ impl Client {
             "userinfo_endpoint",
             "the provider has no UserInfo endpoint; set server_user_info_url by hand if it has one",
         )?;
-        let resp = self
-            .inner
-            .http
-            .get(url, Some(access_token), "application/json, application/jwt")
-            .await?;
-        let map = if resp.is_success() && resp.is_jwt() {
-            let text = String::from_utf8(resp.body).map_err(|_| Error::InvalidUserInfo {
-                reason: "the signed response is not text".into(),
-            })?;
-            self.verify_userinfo_jwt(text.trim()).await?
-        } else if resp.is_success() {
-            match serde_json::from_slice::<Value>(&resp.body) {
-                Ok(Value::Object(m)) => m,
-                _ => {
-                    return Err(Error::InvalidUserInfo {
-                        reason: "the response is not a JSON object".into(),
-                    });
-                }
-            }
-        } else {
-            if let Some(challenge) = resp.www_authenticate.as_deref()
-                && let Some(error) = auth_param(challenge, "error")
-            {
-                return Err(Error::OAuth {
-                    endpoint: "userinfo",
-                    status: resp.status,
-                    error,
-                    error_description: auth_param(challenge, "error_description"),
-                    error_uri: None,
-                });
-            }
-            return Err(match token::parse_json_response(&resp, "userinfo", url) {
-                Err(e) => e,
-                Ok(_) => Error::HttpStatus {
-                    url: url.to_string(),
-                    status: resp.status,
-                    body: resp.body_text(),
-                },
-            });
+        let map = match userinfo::fetch(&self.inner.http, url, access_token).await? {
+            userinfo::Response::Claims(map) => map,
+            userinfo::Response::Signed(text) => self.verify_userinfo_jwt(&text).await?,
         };
-        let sub = map.get("sub").and_then(Value::as_str);
-        match (sub, expected_sub) {
-            (None, _) => {
-                return Err(Error::InvalidUserInfo {
-                    reason: "the response has no `sub`".into(),
-                });
-            }
-            (Some(found), Some(expected)) if found != expected => {
-                return Err(Error::InvalidUserInfo {
-                    reason: format!(
-                        "sub {found:?} is not the ID token's sub {expected:?}; the token may belong to another user"
-                    ),
-                });
-            }
-            _ => {}
-        }
-        Ok(UserDetails::from_map(&map))
+        userinfo::details(map, expected_sub)
     }
 
     async fn verify_userinfo_jwt(&self, text: &str) -> Result<Map<String, Value>> {
@@ -429,22 +377,9 @@ impl Client {
         })
         .await?;
         let claims = crate::id_token::Claims::from_payload(&jws.payload()?)?;
-        if let Some(iss) = claims.issuer()
-            && !inner.metadata.is_tenant_template()
-            && iss != inner.metadata.issuer
-        {
-            return Err(Error::InvalidUserInfo {
-                reason: format!("signed response iss {iss:?} is not the provider's"),
-            });
-        }
-        if claims.get("aud").is_some()
-            && !claims.audience().contains(&inner.config.client_id.as_str())
-        {
-            return Err(Error::InvalidUserInfo {
-                reason: "signed response is not for this client (aud)".into(),
-            });
-        }
-        Ok(claims.into_map())
+        let issuer =
+            (!inner.metadata.is_tenant_template()).then_some(inner.metadata.issuer.as_str());
+        userinfo::check_signed(claims, issuer, &inner.config.client_id)
     }
 
     /// The response type this client requests.
@@ -669,19 +604,4 @@ impl Client {
             other => other,
         }
     }
-}
-
-/// Reads `name="value"` from a `WWW-Authenticate: Bearer …` challenge.
-fn auth_param(challenge: &str, name: &str) -> Option<String> {
-    let rest = challenge
-        .trim_start()
-        .strip_prefix("Bearer")
-        .unwrap_or(challenge);
-    for part in rest.split(',') {
-        let (k, v) = part.trim().split_once('=')?;
-        if k.trim().eq_ignore_ascii_case(name) {
-            return Some(v.trim().trim_matches('"').to_string());
-        }
-    }
-    None
 }
