@@ -184,6 +184,7 @@ pub(crate) fn authenticate_with_assertion<'a>(
     Ok(client)
 }
 
+/// Percent-decode one `application/x-www-form-urlencoded` component (`+` is a space).
 fn form_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

@@ -74,8 +74,6 @@ pub(crate) fn token_error(status: StatusCode, error: &str, description: &str) ->
     r
 }
 
-/// Percent-decode one `application/x-www-form-urlencoded` component (`+` is a space).
-
 pub(super) fn bad(error: &str, description: &str) -> Response {
     token_error(StatusCode::BAD_REQUEST, error, description)
 }
