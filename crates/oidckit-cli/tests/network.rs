@@ -98,7 +98,12 @@ fn an_untrusted_certificate_names_ca_file_and_prints_its_cause_once() {
     assert_eq!(json_of(&out)["valid"], true);
     // The other fix the message names: a CA bundle in SSL_CERT_FILE.
     let out = h.verify(&[], &[("SSL_CERT_FILE", h.ca())]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]

@@ -16,6 +16,7 @@ use crate::error::ClaimCheck;
 use crate::jose::{Alg, CompactJws, Jwks, JwsHeader, half_hash};
 use crate::{Error, Result};
 
+pub(crate) mod jwks;
 mod profile;
 mod registered;
 
