@@ -203,6 +203,12 @@ pub(super) async fn token(
                 return bad("invalid_request", "missing refresh_token");
             };
             let Some(grant) = s.lock().refresh_tokens.remove(rt) else {
+                if s.config.refresh_reuse_revokes_chain && revoke_reused_chain(&s, rt) {
+                    return bad(
+                        "invalid_grant",
+                        "refresh token reuse detected; every token of its chain is revoked",
+                    );
+                }
                 return bad("invalid_grant", "unknown or already used refresh token");
             };
             if grant.client_id != client.client_id {
@@ -223,11 +229,38 @@ pub(super) async fn token(
                     requested.to_owned()
                 }
             };
-            issue_tokens(&s, client, &scope, None, grant.auth_time)
+            let chain = {
+                let mut inner = s.lock();
+                let chain = inner.refresh_chains.remove(rt);
+                if let Some(c) = chain {
+                    inner.used_refresh_tokens.insert(rt.to_owned(), c);
+                }
+                chain
+            };
+            issue_tokens_in_chain(&s, client, &scope, None, grant.auth_time, chain)
         }
         Some(other) => crate::grants::token_grant(&s, &req, client, other),
         None => bad("invalid_request", "missing grant_type"),
     }
+}
+
+/// Revokes the refresh tokens of the chain `used` belonged to; false if `used` was never issued.
+fn revoke_reused_chain(s: &Shared, used: &str) -> bool {
+    let mut inner = s.lock();
+    let Some(chain) = inner.used_refresh_tokens.get(used).copied() else {
+        return false;
+    };
+    let live: Vec<String> = inner
+        .refresh_chains
+        .iter()
+        .filter(|(_, c)| **c == chain)
+        .map(|(t, _)| t.clone())
+        .collect();
+    for t in live {
+        inner.refresh_tokens.remove(&t);
+        inner.refresh_chains.remove(&t);
+    }
+    true
 }
 
 pub(crate) fn issue_tokens(
@@ -236,6 +269,18 @@ pub(crate) fn issue_tokens(
     scope: &str,
     nonce: Option<&str>,
     auth_time: u64,
+) -> Response {
+    issue_tokens_in_chain(s, client, scope, nonce, auth_time, None)
+}
+
+/// Issues tokens; a refresh token joins `chain` (a refresh), or starts a new one.
+fn issue_tokens_in_chain(
+    s: &Shared,
+    client: &MockClient,
+    scope: &str,
+    nonce: Option<&str>,
+    auth_time: u64,
+    chain: Option<u64>,
 ) -> Response {
     let ttl = s.config.token_ttl_secs;
     let access_token = random_token(32);
@@ -280,6 +325,11 @@ pub(crate) fn issue_tokens(
                     auth_time,
                 },
             );
+            let chain = chain.unwrap_or_else(|| {
+                inner.last_chain = inner.last_chain.saturating_add(1);
+                inner.last_chain
+            });
+            inner.refresh_chains.insert(rt.clone(), chain);
             body["refresh_token"] = rt.into();
         }
     }
