@@ -228,10 +228,10 @@ pub async fn logout(args: LogoutArgs, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn revoke_all<'a>(
+async fn revoke_all(
     login: &crate::login::LoginArgs,
     tokens: &Tokens,
-    revoked: &mut Vec<&'a str>,
+    revoked: &mut Vec<&str>,
 ) -> anyhow::Result<()> {
     let client = login.provider.client_with(&login.auth).await?;
     if client.metadata().revocation_endpoint.is_none() {
@@ -416,7 +416,7 @@ mod tests {
     #[test]
     fn git_request_stops_at_the_blank_line() {
         let input = b"protocol=https\nhost=git.example.com\n\nignored=1\n";
-        let req = read_git_request(&input[..]).unwrap();
+        let req = read_git_request(&input[..]).expect("parses");
         assert_eq!(
             req,
             vec![
