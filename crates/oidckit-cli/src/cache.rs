@@ -260,7 +260,8 @@ impl Cache {
         Ok(store)
     }
 
-    /// Removes an entry (record, keyring item and lock file); false when there was none.
+    /// Removes an entry (record and keyring item); false when there was none. The lock file
+    /// stays: a process waiting on it must lock the same file as the next one.
     pub fn remove(&self, id: &str) -> anyhow::Result<bool> {
         let record = self.record_path(id);
         let existed = record.exists();
@@ -269,7 +270,6 @@ impl Cache {
                 .with_context(|| format!("cannot remove {}", record.display()))?;
         }
         let _ = keyring_delete(id);
-        let _ = fs::remove_file(self.lock_path(id));
         Ok(existed)
     }
 

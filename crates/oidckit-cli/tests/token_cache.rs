@@ -612,3 +612,87 @@ fn git_credential_gives_no_token_to_a_plain_http_remote_host() {
     );
     let _ = std::fs::remove_dir_all(&home);
 }
+
+#[cfg(unix)]
+/// A process holding an entry's lock, like a refresh in progress; dropping it kills it with
+/// SIGKILL (a crash), process group and all.
+struct LockHolder(std::process::Child);
+
+#[cfg(unix)]
+impl LockHolder {
+    fn hold(lock: &Path) -> LockHolder {
+        let mut cmd = Command::new("flock");
+        cmd.arg(lock).args(["sleep", "60"]);
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let holder = LockHolder(cmd.spawn().expect("flock runs"));
+        // Wait until it has the lock (a non-blocking attempt fails).
+        for _ in 0..200 {
+            let probe = Command::new("flock")
+                .args(["-n"])
+                .arg(lock)
+                .arg("true")
+                .status()
+                .expect("flock -n");
+            if !probe.success() {
+                return holder;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("flock never took the lock");
+    }
+}
+
+#[cfg(unix)]
+impl Drop for LockHolder {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_held_entry_lock_bounds_the_wait_and_a_killed_holder_releases_it() {
+    let p = MockProvider::start(MockConfig::default()).expect("mock provider");
+    let home = temp_dir("lock");
+    let dir = home.join("cache");
+    token_json(&p, &dir, &[]);
+    let lock = record(&dir).0.with_extension("lock");
+    assert!(lock.exists(), "the lock file sits beside the record");
+    assert_eq!(mode(&lock), 0o600);
+
+    let holder = LockHolder::hold(&lock);
+    p.clear_requests();
+    let out = oidckit(
+        &["token", "--json"],
+        &client_flags(&p, &dir),
+        &["--min-validity", "7200", "--lock-timeout", "1"],
+    );
+    assert!(
+        !out.status.success(),
+        "no refresh while another process holds the lock"
+    );
+    let err = json_of(&out);
+    assert_eq!(err["error"]["code"], 1, "{err}");
+    assert!(p.requests().is_empty(), "{:?}", p.requests());
+
+    // Still valid tokens need no lock at all.
+    let out = oidckit(
+        &["token"],
+        &client_flags(&p, &dir),
+        &["--lock-timeout", "1"],
+    );
+    assert!(out.status.success());
+
+    drop(holder);
+    let v = token_json(
+        &p,
+        &dir,
+        &["--min-validity", "7200", "--lock-timeout", "10"],
+    );
+    assert!(v["access_token"].is_string());
+    assert_eq!(refresh_requests(&p), 1);
+    let _ = std::fs::remove_dir_all(&home);
+}
