@@ -387,6 +387,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tokens_that_could_forge_output_are_refused() {
+        let with = |access: &str| Tokens {
+            access_token: Some(access.to_string()),
+            ..Tokens::default()
+        };
+        assert!(usable(with("abc.DEF-_~+/="), Want::Access).is_ok());
+        for bad in ["tok\nusername=evil", "tok\u{1b}]0;x\u{7}", "a b", ""] {
+            assert!(usable(with(bad), Want::Access).is_err(), "{bad:?}");
+        }
+        assert!(usable(with("ok"), Want::Id).is_err(), "no ID token");
+    }
+
+    #[test]
     fn rfc3339_formats_known_instants() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");

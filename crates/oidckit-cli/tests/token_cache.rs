@@ -15,7 +15,7 @@ use serde_json::Value;
 
 mod support;
 
-use support::{BIN, json_of, run_with};
+use support::{BIN, json_of, ok_json as ok, run_with};
 
 const TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -63,14 +63,17 @@ fn oidckit(command: &[&str], flags: &[String], extra: &[&str]) -> Output {
     run_with(&args, &[], TIMEOUT)
 }
 
-fn ok(out: &Output) -> Value {
-    let v = json_of(out);
-    assert!(
-        out.status.success(),
-        "oidckit failed: {v}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    v
+/// `oidckit <command> --issuer … --client-id test-client --client-secret test-secret`.
+fn with_client(p: &MockProvider, command: &[&str]) -> Output {
+    let client = [
+        "--issuer".to_string(),
+        p.issuer(),
+        "--client-id".into(),
+        "test-client".into(),
+        "--client-secret".into(),
+        "test-secret".into(),
+    ];
+    oidckit(command, &client, &[])
 }
 
 fn token_json(p: &MockProvider, dir: &Path, extra: &[&str]) -> Value {
@@ -175,18 +178,7 @@ fn token_signs_in_once_answers_from_the_cache_refreshes_and_signs_in_again_when_
     assert_eq!(rec["tokens"]["claims"]["sub"], "248289761001");
 
     // 4. The refresh token is revoked: the next refresh gets invalid_grant, so sign in again.
-    let revoke = oidckit(
-        &["revoke", "--json", &rt2],
-        &[
-            "--issuer".into(),
-            p.issuer(),
-            "--client-id".into(),
-            "test-client".into(),
-            "--client-secret".into(),
-            "test-secret".into(),
-        ],
-        &[],
-    );
+    let revoke = with_client(&p, &["revoke", "--json", &rt2]);
     ok(&revoke);
     p.clear_requests();
     let third = token_json(&p, &dir, &["--min-validity", "7200"]);
@@ -237,18 +229,7 @@ fn token_signs_in_once_answers_from_the_cache_refreshes_and_signs_in_again_when_
             .is_none_or(|x| x != "json")),
         "the record is gone"
     );
-    let refresh = oidckit(
-        &["refresh", "--json", "--refresh-token", &rt3],
-        &[
-            "--issuer".into(),
-            p.issuer(),
-            "--client-id".into(),
-            "test-client".into(),
-            "--client-secret".into(),
-            "test-secret".into(),
-        ],
-        &[],
-    );
+    let refresh = with_client(&p, &["refresh", "--json", "--refresh-token", &rt3]);
     assert!(
         !refresh.status.success(),
         "the revoked refresh token is dead"
@@ -413,18 +394,7 @@ fn ten_processes_refreshing_a_rotating_token_every_second_never_lose_the_chain()
         .as_str()
         .expect("rt")
         .to_string();
-    let out = oidckit(
-        &["refresh", "--json", "--refresh-token", &rt],
-        &[
-            "--issuer".into(),
-            p.issuer(),
-            "--client-id".into(),
-            "test-client".into(),
-            "--client-secret".into(),
-            "test-secret".into(),
-        ],
-        &[],
-    );
+    let out = with_client(&p, &["refresh", "--json", "--refresh-token", &rt]);
     ok(&out);
     let _ = std::fs::remove_dir_all(&home);
 }
@@ -694,5 +664,61 @@ fn a_held_entry_lock_bounds_the_wait_and_a_killed_holder_releases_it() {
     );
     assert!(v["access_token"].is_string());
     assert_eq!(refresh_requests(&p), 1);
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[test]
+fn over_ssh_without_a_browser_command_token_signs_in_with_the_device_flow() {
+    let p = MockProvider::start(MockConfig {
+        device_interval_secs: 1,
+        ..MockConfig::default()
+    })
+    .expect("mock provider");
+    let home = temp_dir("device");
+    let dir = home.join("cache");
+    let issuer = p.issuer();
+    let cache_dir = dir.display().to_string();
+    let mut cmd = support::command(&[
+        "token",
+        "--issuer",
+        &issuer,
+        "--client-id",
+        "test-client",
+        "--client-secret",
+        "test-secret",
+        "--token-cache",
+        "file",
+        "--cache-dir",
+        &cache_dir,
+    ]);
+    cmd.env("SSH_CONNECTION", "192.0.2.1 50000 192.0.2.2 22")
+        .env("DISPLAY", ":0");
+    let mut child = cmd.spawn().expect("oidckit runs");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if let Some(rest) = line.split("enter the code ").nth(1) {
+                let _ = tx.send(rest.split_whitespace().next().unwrap_or("").to_string());
+            }
+        }
+    });
+    let user_code = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the device code is shown on stderr");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while p.device_poll_times(&user_code).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the CLI never polled");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(p.approve_device(&user_code));
+    let out = support::finish(child, Vec::new(), TIMEOUT);
+    let _ = reader.join();
+    assert!(out.status.success());
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert_eq!(record(&dir).1["tokens"]["access_token"], token.as_str());
+    assert_eq!(count(&p, "/authorize"), 0, "no browser sign-in");
+    assert_eq!(count(&p, "/device_authorization"), 1);
     let _ = std::fs::remove_dir_all(&home);
 }

@@ -16,7 +16,7 @@ mod interop_support;
 mod support;
 
 use interop_support::{Browser, OpenIdProvider, USER};
-use support::{finish, json_of, run_with};
+use support::{finish, json_of, ok_json as ok, run_with};
 
 const TIMEOUT: Duration = Duration::from_secs(90);
 const CLIENT: &str = "interop-basic";
@@ -108,16 +108,6 @@ async fn run(s: &Setup, command: &[&str], extra: &[&str]) -> (Output, usize) {
     (out, sign_ins)
 }
 
-fn ok(out: &Output) -> Value {
-    let v = json_of(out);
-    assert!(
-        out.status.success(),
-        "oidckit failed: {v}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    v
-}
-
 fn cached(dir: &Path) -> Value {
     let cache = dir.join("cache");
     let file = std::fs::read_dir(&cache)
@@ -130,18 +120,19 @@ fn cached(dir: &Path) -> Value {
     rec["tokens"].clone()
 }
 
-fn client_only(op: &OpenIdProvider) -> Vec<String> {
-    [
+/// `oidckit <command> --issuer … --client-id interop-basic --client-secret …`.
+fn with_client(op: &OpenIdProvider, command: &[&str]) -> Output {
+    let secret = format!("{CLIENT}-secret");
+    let mut args = command.to_vec();
+    args.extend([
         "--issuer",
         op.issuer(),
         "--client-id",
         CLIENT,
         "--client-secret",
-        &format!("{CLIENT}-secret"),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
+        &secret,
+    ]);
+    run_with(&args, &[], TIMEOUT)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -184,18 +175,15 @@ async fn token_cache_refresh_revocation_and_logout_against_oidc_provider() {
     assert_ne!(rt2, rt1);
 
     // The refresh token revoked: invalid_grant on refresh, then a fresh sign-in.
-    let mut args = vec![
-        "revoke".to_string(),
-        "--json".into(),
-        rt2.clone(),
-        "--token-type-hint".into(),
-        "refresh_token".into(),
-    ];
-    args.extend(client_only(&op));
-    let revoke = run_with(
-        &args.iter().map(String::as_str).collect::<Vec<_>>(),
-        &[],
-        TIMEOUT,
+    let revoke = with_client(
+        &op,
+        &[
+            "revoke",
+            "--json",
+            &rt2,
+            "--token-type-hint",
+            "refresh_token",
+        ],
     );
     ok(&revoke);
     let (out, sign_ins) = run(
@@ -222,18 +210,7 @@ async fn token_cache_refresh_revocation_and_logout_against_oidc_provider() {
             .is_some_and(|r| r.iter().any(|x| x == "refresh token")),
         "{v}"
     );
-    let mut args = vec![
-        "refresh".to_string(),
-        "--json".into(),
-        "--refresh-token".into(),
-        rt3,
-    ];
-    args.extend(client_only(&op));
-    let refresh = run_with(
-        &args.iter().map(String::as_str).collect::<Vec<_>>(),
-        &[],
-        TIMEOUT,
-    );
+    let refresh = with_client(&op, &["refresh", "--json", "--refresh-token", &rt3]);
     assert!(
         !refresh.status.success(),
         "the revoked refresh token is dead"
