@@ -161,6 +161,18 @@ fn token_signs_in_once_answers_from_the_cache_refreshes_and_signs_in_again_when_
         String::from_utf8_lossy(&header.stdout).trim_end(),
         format!("Authorization: Bearer {at1}")
     );
+    let env = oidckit(&["token", "--format", "env"], &client_flags(&p, &dir), &[]);
+    let env = String::from_utf8_lossy(&env.stdout).into_owned();
+    let mut lines = env.lines();
+    assert_eq!(
+        lines.next(),
+        Some(format!("export OIDC_ACCESS_TOKEN='{at1}'").as_str())
+    );
+    let exp = first["expires_at"].as_u64().expect("expires_at");
+    assert_eq!(
+        lines.next(),
+        Some(format!("export OIDC_TOKEN_EXPIRES_AT='{exp}'").as_str())
+    );
     assert!(p.requests().is_empty(), "{:?}", p.requests());
 
     // 3. Expires within the margin: refreshed with the cached refresh token, which rotates.
