@@ -1,9 +1,14 @@
 //! The core [`Client`] the properties and settings of [`OpenId`] describe, and the discovery
 //! document that fills them.
+//!
+//! The facade keeps one core client (with its JWKS cache and HTTP connection pool) and builds a
+//! new one only when what shapes it changed: [`Shape`] holds every input the client is built
+//! from, and is compared by value at each call.
 
+use std::sync::PoisonError;
 use std::time::Duration;
 
-use super::{ClientProfile, Doc, OpenId, opt};
+use super::{ClientProfile, Cookie, Doc, OpenId, opt};
 use crate::authorize::AuthorizationRequest;
 use crate::config::{AuthMethod, ClientConfig, PkceMethod, ResponseType};
 use crate::discovery::ProviderMetadata;
@@ -119,9 +124,70 @@ impl OpenId {
         Ok((c, meta))
     }
 
+    /// The core client of the front-channel flows, refresh and UserInfo.
     pub(super) fn client(&self) -> Result<Client> {
-        let (config, meta) = self.core_parts()?;
-        Client::new(config, meta)
+        self.cached(Channel::Front, || {
+            let (config, meta) = self.core_parts()?;
+            Client::new(config, meta)
+        })
+    }
+
+    /// The kept core client when it was built for `channel` from the current [`Shape`];
+    /// otherwise the one `build` makes, which is kept in its place.
+    pub(super) fn cached(
+        &self,
+        channel: Channel,
+        build: impl FnOnce() -> Result<Client>,
+    ) -> Result<Client> {
+        let shape = self.shape();
+        let mut core = self.core.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(c) = core.as_ref()
+            && c.channel == channel
+            && c.shape == shape
+        {
+            return Ok(c.client.clone());
+        }
+        let client = build()?;
+        *core = Some(Core {
+            channel,
+            shape,
+            client: client.clone(),
+        });
+        Ok(client)
+    }
+
+    /// Everything [`core_parts`](Self::core_parts), [`http_config`](Self::http_config) and the
+    /// grants read to build a client.
+    fn shape(&self) -> Shape {
+        let p = &self.p;
+        Shape {
+            strings: [
+                &p.client_id,
+                &p.client_secret,
+                &p.issuer,
+                &p.return_url,
+                &p.authorization_scope,
+                &p.server_auth_url,
+                &p.server_token_url,
+                &p.server_user_info_url,
+                &p.signer_cert_url,
+                &p.signer_cert_encoded,
+                &p.ssl_accept_server_cert_encoded,
+                &p.ssl_cert_encoded,
+                &p.ssl_cert_store_password,
+            ]
+            .map(String::clone),
+            discovery: p.discovery.as_ref().map(|d| d.raw.clone()),
+            client_profile: p.client_profile,
+            grant_type: p.grant_type,
+            use_pkce: p.use_pkce,
+            timeout: p.timeout,
+            proxy_ssl: p.proxy_ssl,
+            proxy_auto_detect: p.proxy_auto_detect,
+            cookies: p.cookies.clone(),
+            settings: p.values.clone(),
+            events_epoch: self.events_epoch,
+        }
     }
 
     /// The seed's `FormVarName[i]` / `FormVarValue[i]` for `i < FormVarCount` (empty names
@@ -145,9 +211,11 @@ impl OpenId {
     /// The client of the grants without a front channel: [`client`](Self::client) with
     /// [`add_redirect_uri`](Self::add_redirect_uri).
     pub(super) fn back_channel_client(&self) -> Result<Client> {
-        let (mut c, meta) = self.core_parts()?;
-        self.add_redirect_uri(&mut c);
-        Client::new(c, meta)
+        self.cached(Channel::Back, || {
+            let (mut c, meta) = self.core_parts()?;
+            self.add_redirect_uri(&mut c);
+            Client::new(c, meta)
+        })
     }
 
     /// `redirect_uri` for the grants without a front channel, per `IncludeEmptyRedirectURI`.
@@ -175,5 +243,49 @@ impl OpenId {
         r.login_hint = opt(&self.setting_str("LoginHint"));
         r.id_token_hint = opt(&self.setting_str("IDTokenHint"));
         r
+    }
+}
+
+/// Which variant of the core client a call needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Channel {
+    /// [`OpenId::client`](super::OpenId): front-channel flows, refresh, UserInfo.
+    Front,
+    /// The grants without a front channel (`redirect_uri` per `IncludeEmptyRedirectURI`).
+    Back,
+    /// The JWT profile (its token endpoint and signing key).
+    Jwt,
+    /// A token info service without provider metadata (`TokenInfoURL`).
+    TokenInfo,
+}
+
+/// The kept core client and what it was built from.
+#[derive(Debug)]
+pub(super) struct Core {
+    channel: Channel,
+    shape: Shape,
+    client: Client,
+}
+
+/// The inputs a core client is built from, compared by value.
+#[derive(PartialEq)]
+struct Shape {
+    strings: [String; 13],
+    discovery: Option<serde_json::Value>,
+    client_profile: ClientProfile,
+    grant_type: crate::config::GrantType,
+    use_pkce: bool,
+    timeout: u64,
+    proxy_ssl: i32,
+    proxy_auto_detect: bool,
+    cookies: Vec<Cookie>,
+    settings: std::collections::BTreeMap<String, String>,
+    events_epoch: u64,
+}
+
+impl std::fmt::Debug for Shape {
+    // Holds secrets: only say what it is.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shape").finish_non_exhaustive()
     }
 }

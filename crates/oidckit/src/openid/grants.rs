@@ -1,6 +1,7 @@
 //! The grants of [`OpenId`] without a front channel: JWT (RFC 7523), device (RFC 8628) and
 //! password.
 
+use super::client::Channel;
 use super::{OpenId, base64_blob, opt, text};
 use crate::config::AuthMethod;
 use crate::jose::PrivateKey;
@@ -106,7 +107,7 @@ impl OpenId {
             }
             c.client_key = Some(key);
             c.auth_method = Some(AuthMethod::PrivateKeyJwt);
-            client = Client::new(c, meta)?;
+            client = self.cached(Channel::Jwt, || Client::new(c, meta))?;
             let cl = client.clone();
             self.run(&client, async move {
                 cl.client_credentials(opt(&scope).as_deref()).await
@@ -138,7 +139,7 @@ impl OpenId {
             a.scope = opt(&scope);
             a.subject = opt(&subject);
             a.validity = self.setting_secs("JWTValidityTime", 3600);
-            client = Client::new(c, meta)?;
+            client = self.cached(Channel::Jwt, || Client::new(c, meta))?;
             let cl = client.clone();
             self.run(&client, async move { cl.jwt_bearer(&a).await })?
         };

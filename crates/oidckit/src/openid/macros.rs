@@ -69,6 +69,7 @@ macro_rules! event_registrations {
         $(#[$doc])*
         pub fn $name(&mut self, handler: impl Fn(&mut $ev) + Send + Sync + 'static) {
             self.events.$field = Some(Arc::new(handler));
+            self.events_epoch = self.events_epoch.wrapping_add(1);
         }
     )*};
 }

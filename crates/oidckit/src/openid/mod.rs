@@ -237,6 +237,11 @@ pub struct OpenId {
     interrupter: Interrupter,
     server: Option<Arc<LoopbackServer>>,
     received: Arc<Mutex<events::Received>>,
+    /// Bumped when an event handler is registered: the core client forwards to the handlers
+    /// it was built with.
+    events_epoch: u64,
+    /// The core client, kept across calls with what it was built from (see [`client`]).
+    core: Mutex<Option<client::Core>>,
 }
 
 impl fmt::Debug for OpenId {
@@ -446,6 +451,8 @@ impl OpenId {
             interrupter: Interrupter::default(),
             server: None,
             received: Arc::default(),
+            events_epoch: 0,
+            core: Mutex::default(),
         }
     }
     /// Restores every property and setting to its default, forgets all results and stops the

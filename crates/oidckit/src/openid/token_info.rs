@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::client::Channel;
 use super::{Doc, OpenId, jwt_payload, opt, text};
 use crate::config::ClientConfig;
 use crate::discovery::ProviderMetadata;
@@ -73,15 +74,15 @@ impl OpenId {
         let client = match self.client() {
             Ok(c) => c,
             Err(e) if url.is_empty() => return Err(e),
-            Err(_) => {
-                // A token info service needs no provider metadata.
+            // A token info service needs no provider metadata.
+            Err(_) => self.cached(Channel::TokenInfo, || {
                 let mut c = ClientConfig::new(url.clone(), self.p.client_id.clone());
                 c.http = self.http_config()?;
                 if c.client_id.is_empty() {
                     c.client_id = "oidckit-tokeninfo".into();
                 }
-                Client::new(c, ProviderMetadata::new(url.clone()))?
-            }
+                Client::new(c, ProviderMetadata::new(url.clone()))
+            })?,
         };
         let cl = client.clone();
         let info = self.run(&client, async move {
