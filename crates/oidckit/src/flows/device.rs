@@ -90,6 +90,17 @@ impl DeviceAuthorization {
     pub fn expires_at(&self) -> Instant {
         self.received + Duration::from_secs(self.expires_in)
     }
+
+    /// Sets the polling interval from the client's own `interval` (§3.5): used as is when the
+    /// provider sent no `interval`; otherwise the provider's is kept unless the client's is
+    /// longer, so the client never polls faster than either side asks.
+    pub fn poll_no_faster_than(&mut self, interval: Duration) {
+        self.interval = if self.raw.contains_key("interval") {
+            self.interval.max(interval)
+        } else {
+            interval
+        };
+    }
 }
 
 /// Requests a device code at the device authorization endpoint (§3.1).

@@ -130,6 +130,21 @@ impl UserDetails {
     pub fn from_claims(claims: &Claims) -> UserDetails {
         Self::from_map(claims.as_map())
     }
+
+    /// Completes UserInfo claims with the ID token's (Core §5.3.2 and §5.1): a UserInfo
+    /// response need not repeat the ID token's `iss`, `aud`, `iat`, `exp` and `auth_time`, so
+    /// those of `id_token` are kept where this response has none. The `sub` must already have
+    /// been compared ([`Client::userinfo_with`](crate::Client::userinfo_with) does).
+    pub fn with_id_token_claims(mut self, id_token: UserDetails) -> UserDetails {
+        self.iss = self.iss.or(id_token.iss);
+        if self.aud.is_empty() {
+            self.aud = id_token.aud;
+        }
+        self.iat = self.iat.or(id_token.iat);
+        self.exp = self.exp.or(id_token.exp);
+        self.auth_time = self.auth_time.or(id_token.auth_time);
+        self
+    }
 }
 
 fn text(v: Option<&Value>) -> Option<String> {

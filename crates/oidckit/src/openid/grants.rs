@@ -5,7 +5,7 @@ use super::client::Channel;
 use super::{OpenId, base64_blob, opt, text};
 use crate::config::AuthMethod;
 use crate::jose::PrivateKey;
-use crate::jwt_bearer::{JwtAssertion, ServiceAccountKey};
+use crate::jwt_bearer::{RequestedClaims, ServiceAccountKey};
 use crate::{Client, Error, Result};
 
 impl OpenId {
@@ -81,63 +81,41 @@ impl OpenId {
         let (mut c, mut meta) = self.core_parts()?;
         meta.token_endpoint = Some(token_url.clone());
         self.add_redirect_uri(&mut c);
-        let issuer_setting = self.setting_str("JWTIssuer");
-        let subject = self.setting_str("JWTSubject");
-        let audience = self.setting_str("JWTAudience");
-        let scope = self.p.authorization_scope.clone();
+        let asked = RequestedClaims {
+            issuer: opt(&self.setting_str("JWTIssuer")),
+            subject: opt(&self.setting_str("JWTSubject")),
+            audience: opt(&self.setting_str("JWTAudience")),
+        };
+        let scope = opt(&self.p.authorization_scope);
         let client;
         let tokens = if self.setting_int("JWTServiceProvider") == 1 {
-            if c.client_id.is_empty() {
-                c.client_id = issuer_setting.clone();
-            }
-            let mismatch = |name: &str, v: &str, want: &str| {
-                (!v.is_empty() && v != want).then(|| Error::InvalidSetting {
-                    name: name.into(),
+            c.client_id = asked
+                .client_assertion_id(&c.client_id, &token_url)
+                .map_err(|e| Error::InvalidSetting {
+                    name: jwt_setting_name(e.claim).into(),
                     reason: format!(
-                        "{v:?}: with JWTServiceProvider=1 the assertion's value is {want:?} (a client assertion, RFC 7523 §2.2)"
+                        "{:?}: with JWTServiceProvider=1 the assertion's value is {:?} (a client assertion, RFC 7523 §2.2)",
+                        e.requested, e.required
                     ),
-                })
-            };
-            let id = c.client_id.clone();
-            if let Some(e) = mismatch("JWTIssuer", &issuer_setting, &id)
-                .or_else(|| mismatch("JWTSubject", &subject, &id))
-                .or_else(|| mismatch("JWTAudience", &audience, &token_url))
-            {
-                return Err(e);
-            }
+                })?;
             c.client_key = Some(key);
             c.auth_method = Some(AuthMethod::PrivateKeyJwt);
             client = self.cached(Channel::Jwt, || Client::new(c, meta))?;
             let cl = client.clone();
             self.run(&client, async move {
-                cl.client_credentials(opt(&scope).as_deref()).await
+                cl.client_credentials(scope.as_deref()).await
             })?
         } else {
-            let issuer = [
-                issuer_setting,
-                sa.as_ref()
-                    .map(|k| k.client_email.clone())
-                    .unwrap_or_default(),
-                c.client_id.clone(),
-            ]
-            .into_iter()
-            .find(|s| !s.is_empty())
-            .ok_or(Error::Missing {
-                what: "JWTIssuer",
-                hint: "set JWTIssuer (the service account's e-mail) or JWTJSONKey",
-            })?;
+            let mut a = asked
+                .grant_assertion(key, sa.as_ref(), &c.client_id, &token_url)
+                .ok_or(Error::Missing {
+                    what: "JWTIssuer",
+                    hint: "set JWTIssuer (the service account's e-mail) or JWTJSONKey",
+                })?;
             if c.client_id.is_empty() {
-                c.client_id = issuer.clone();
+                c.client_id = a.issuer.clone();
             }
-            let audience = if audience.is_empty() {
-                sa.as_ref()
-                    .map_or_else(|| token_url.clone(), |k| k.token_uri.clone())
-            } else {
-                audience
-            };
-            let mut a = JwtAssertion::new(issuer, audience, key);
-            a.scope = opt(&scope);
-            a.subject = opt(&subject);
+            a.scope = scope;
             a.validity = self.setting_secs("JWTValidityTime", 3600);
             client = self.cached(Channel::Jwt, || Client::new(c, meta))?;
             let cl = client.clone();
@@ -153,12 +131,7 @@ impl OpenId {
         let cl = client.clone();
         let mut da = self.run(&client, async move { cl.device_authorization(None).await })?;
         da.grant_type = self.setting_str("DeviceGrantType");
-        let polling = self.setting_secs("PollingInterval", 5);
-        da.interval = if da.raw.contains_key("interval") {
-            da.interval.max(polling)
-        } else {
-            polling
-        };
+        da.poll_no_faster_than(self.setting_secs("PollingInterval", 5));
         self.p
             .values
             .insert("DeviceUserCode".into(), da.user_code.clone());
@@ -205,6 +178,15 @@ impl OpenId {
             cl.password(&username, &password, None).await
         })?;
         Ok(self.apply_tokens(tokens))
+    }
+}
+
+/// The seed's setting for an assertion claim.
+fn jwt_setting_name(claim: &str) -> &'static str {
+    match claim {
+        "iss" => "JWTIssuer",
+        "sub" => "JWTSubject",
+        _ => "JWTAudience",
     }
 }
 

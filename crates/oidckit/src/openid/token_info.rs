@@ -30,17 +30,8 @@ impl OpenId {
             cl.userinfo_with(&access, sub.as_deref()).await
         })?;
         self.p.raw_json = Some(Doc::from_value(&Value::Object(details.claims.clone())));
-        // The ID token's registered claims stay when UserInfo does not repeat them.
-        let old = std::mem::take(&mut self.p.user);
-        let mut user = details;
-        user.iss = user.iss.or(old.iss);
-        if user.aud.is_empty() {
-            user.aud = old.aud;
-        }
-        user.iat = user.iat.or(old.iat);
-        user.exp = user.exp.or(old.exp);
-        user.auth_time = user.auth_time.or(old.auth_time);
-        self.p.user = user;
+        let id_token = std::mem::take(&mut self.p.user);
+        self.p.user = details.with_id_token_claims(id_token);
         Ok(())
     }
     /// Not in the seed: the RP-initiated logout URL (the provider's `end_session_endpoint`, the
