@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use super::{ClientProfile, Cookie, Doc, OpenId, opt};
 use crate::authorize::AuthorizationRequest;
-use crate::config::{AuthMethod, ClientConfig, PkceMethod, ResponseType};
+use crate::config::{AuthMethod, ClientConfig, PkceMethod};
 use crate::discovery::ProviderMetadata;
 use crate::jose::VerifyingKey;
 use crate::{Client, Error, Result};
@@ -93,23 +93,17 @@ impl OpenId {
         c.redirect_uri = opt(&p.return_url);
         c.scope = p.authorization_scope.clone();
         c.grant_type = p.grant_type;
-        let rt = self.setting_str("ResponseType");
-        if !rt.is_empty() {
-            c.response_type = Some(ResponseType::parse(&rt)?);
-        }
+        c.response_type = p.set.response_type;
         c.use_pkce = p.use_pkce;
-        c.pkce_method = if self.setting_int("PKCEChallengeEncoding") == 1 {
+        c.pkce_method = if self.p.set.pkce_challenge_encoding == 1 {
             PkceMethod::Plain
         } else {
             PkceMethod::S256
         };
-        let method = self.setting_str("AuthMethod");
-        c.auth_method = if !method.is_empty() {
-            Some(AuthMethod::parse(&method)?)
-        } else if self.setting_bool("IncludeClientCredsInBody") {
-            Some(AuthMethod::ClientSecretPost)
-        } else {
-            None
+        c.auth_method = match &p.set.auth_method {
+            Some(m) => Some(m.clone()),
+            None if p.set.include_client_creds_in_body => Some(AuthMethod::ClientSecretPost),
+            None => None,
         };
         let cert = p.signer_cert_encoded.trim();
         if !cert.is_empty() {
@@ -185,7 +179,7 @@ impl OpenId {
             proxy_ssl: p.proxy_ssl,
             proxy_auto_detect: p.proxy_auto_detect,
             cookies: p.cookies.clone(),
-            settings: p.values.clone(),
+            settings: p.set.clone(),
             events_epoch: self.events_epoch,
         }
     }
@@ -193,17 +187,13 @@ impl OpenId {
     /// The seed's `FormVarName[i]` / `FormVarValue[i]` for `i < FormVarCount` (empty names
     /// skipped).
     pub(super) fn form_vars(&self) -> Vec<(String, String)> {
-        let n = usize::try_from(self.setting_int("FormVarCount")).unwrap_or(0);
+        let set = &self.p.set;
+        let n = usize::try_from(set.form_var_count).unwrap_or(0);
         (0..n)
             .filter_map(|i| {
-                let name = self.p.values.get(&format!("FormVarName[{i}]"))?;
-                let value = self
-                    .p
-                    .values
-                    .get(&format!("FormVarValue[{i}]"))
-                    .cloned()
-                    .unwrap_or_default();
-                (!name.is_empty()).then(|| (name.clone(), value))
+                let name = set.form_var_name.get(i).filter(|n| !n.is_empty())?;
+                let value = set.form_var_value.get(i).cloned().unwrap_or_default();
+                Some((name.clone(), value))
             })
             .collect()
     }
@@ -220,7 +210,7 @@ impl OpenId {
 
     /// `redirect_uri` for the grants without a front channel, per `IncludeEmptyRedirectURI`.
     pub(super) fn add_redirect_uri(&self, c: &mut ClientConfig) {
-        if self.setting_bool("IncludeEmptyRedirectURI") || !self.p.return_url.is_empty() {
+        if self.p.set.include_empty_redirect_uri || !self.p.return_url.is_empty() {
             c.token_form_params
                 .push(("redirect_uri".into(), self.p.return_url.clone()));
         }
@@ -238,10 +228,10 @@ impl OpenId {
                 r.extra.push((k.clone(), v.clone()));
             }
         }
-        r.prompt = opt(&self.setting_str("Prompt"));
-        r.display = opt(&self.setting_str("Display"));
-        r.login_hint = opt(&self.setting_str("LoginHint"));
-        r.id_token_hint = opt(&self.setting_str("IDTokenHint"));
+        r.prompt = opt(&self.p.set.prompt.clone());
+        r.display = opt(&self.p.set.display.clone());
+        r.login_hint = opt(&self.p.set.login_hint.clone());
+        r.id_token_hint = opt(&self.p.set.id_token_hint.clone());
         r
     }
 }
@@ -279,7 +269,7 @@ struct Shape {
     proxy_ssl: i32,
     proxy_auto_detect: bool,
     cookies: Vec<Cookie>,
-    settings: std::collections::BTreeMap<String, String>,
+    settings: super::settings::Values,
     events_epoch: u64,
 }
 

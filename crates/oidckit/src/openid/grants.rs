@@ -2,6 +2,7 @@
 //! password.
 
 use super::client::Channel;
+use super::configure::secs;
 use super::{OpenId, base64_blob, opt, text};
 use crate::config::AuthMethod;
 use crate::jose::PrivateKey;
@@ -14,7 +15,7 @@ impl OpenId {
         if !self.p.server_token_url.is_empty() {
             return Ok(self.p.server_token_url.clone());
         }
-        let json = self.setting_str("JWTJSONKey");
+        let json = self.p.set.jwt_json_key.clone();
         if !json.trim().is_empty() {
             return Ok(ServiceAccountKey::load(json.trim())?.token_uri);
         }
@@ -26,9 +27,9 @@ impl OpenId {
 
     /// The signing key of the JWT profile from `JWTCertStore*`.
     pub(super) fn jwt_store_key(&self) -> Result<PrivateKey> {
-        let store = self.setting_str("JWTCertStore");
-        let password = self.setting_str("JWTCertStorePassword");
-        let kind = self.setting_int("JWTCertStoreType");
+        let store = self.p.set.jwt_cert_store.clone();
+        let password = self.p.set.jwt_cert_store_password.clone();
+        let kind = self.p.set.jwt_cert_store_type;
         if store.trim().is_empty() {
             return Err(Error::Missing {
                 what: "JWT signing key",
@@ -64,7 +65,7 @@ impl OpenId {
     /// The JWT profile: a Google-style JWT bearer grant or a Microsoft-style client
     /// credentials grant with a certificate assertion.
     pub(super) fn jwt_profile(&mut self) -> Result<String> {
-        let json = self.setting_str("JWTJSONKey");
+        let json = self.p.set.jwt_json_key.clone();
         let sa = if json.trim().is_empty() {
             None
         } else {
@@ -74,21 +75,21 @@ impl OpenId {
             Some(k) => k.key.clone(),
             None => self.jwt_store_key()?,
         };
-        if self.p.values.contains_key("JWTSignatureAlgorithm") {
-            key = key.with_alg(jwt_alg(&self.setting_str("JWTSignatureAlgorithm"))?)?;
+        if let Some(alg) = &self.p.set.jwt_signature_algorithm {
+            key = key.with_alg(jwt_alg(alg)?)?;
         }
         let token_url = self.jwt_token_url()?;
         let (mut c, mut meta) = self.core_parts()?;
         meta.token_endpoint = Some(token_url.clone());
         self.add_redirect_uri(&mut c);
         let asked = RequestedClaims {
-            issuer: opt(&self.setting_str("JWTIssuer")),
-            subject: opt(&self.setting_str("JWTSubject")),
-            audience: opt(&self.setting_str("JWTAudience")),
+            issuer: opt(&self.p.set.jwt_issuer.clone()),
+            subject: opt(&self.p.set.jwt_subject.clone()),
+            audience: opt(&self.p.set.jwt_audience.clone()),
         };
         let scope = opt(&self.p.authorization_scope);
         let client;
-        let tokens = if self.setting_int("JWTServiceProvider") == 1 {
+        let tokens = if self.p.set.jwt_service_provider == 1 {
             c.client_id = asked
                 .client_assertion_id(&c.client_id, &token_url)
                 .map_err(|e| Error::InvalidSetting {
@@ -116,7 +117,7 @@ impl OpenId {
                 c.client_id = a.issuer.clone();
             }
             a.scope = scope;
-            a.validity = self.setting_secs("JWTValidityTime", 3600);
+            a.validity = secs(self.p.set.jwt_validity_time, 3600);
             client = self.cached(Channel::Jwt, || Client::new(c, meta))?;
             let cl = client.clone();
             self.run(&client, async move { cl.jwt_bearer(&a).await })?
@@ -130,11 +131,9 @@ impl OpenId {
         let client = self.client()?;
         let cl = client.clone();
         let mut da = self.run(&client, async move { cl.device_authorization(None).await })?;
-        da.grant_type = self.setting_str("DeviceGrantType");
-        da.poll_no_faster_than(self.setting_secs("PollingInterval", 5));
-        self.p
-            .values
-            .insert("DeviceUserCode".into(), da.user_code.clone());
+        da.grant_type = self.p.set.device_grant_type.clone();
+        da.poll_no_faster_than(secs(self.p.set.polling_interval, 5));
+        self.p.set.device_user_code = da.user_code.clone();
         self.p.response_params = da
             .raw
             .iter()
@@ -151,7 +150,7 @@ impl OpenId {
     pub(super) fn device_profile(&mut self) -> Result<String> {
         if self.p.device.is_none() {
             let url = self.device_start()?;
-            let code = self.setting_str("DeviceUserCode");
+            let code = self.p.set.device_user_code.clone();
             self.log_info(format!(
                 "device sign-in: visit {url} and enter the code {code}"
             ));

@@ -52,14 +52,14 @@ macro_rules! discovery_list {
 }
 
 macro_rules! setting_text {
-    ($($(#[$doc:meta])* $get:ident / $set:ident => $name:literal;)*) => {$(
+    ($($(#[$doc:meta])* $get:ident / $set:ident => $field:ident;)*) => {$(
         $(#[$doc])*
         pub fn $get(&self) -> String {
-            self.setting_str($name)
+            self.p.set.$field.clone()
         }
         #[doc = concat!("Sets [`", stringify!($get), "`](Self::", stringify!($get), ").")]
         pub fn $set(&mut self, value: impl Into<String>) {
-            self.p.values.insert($name.into(), value.into());
+            self.p.set.$field = value.into();
         }
     )*};
 }

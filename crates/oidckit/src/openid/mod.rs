@@ -50,7 +50,6 @@ mod token_info;
 mod transport;
 mod web_server;
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -213,8 +212,8 @@ struct Props {
     ssl_accept_server_cert_encoded: String,
     ssl_cert_encoded: String,
     ssl_cert_store_password: String,
-    /// Config settings that were written, by canonical name (`FormVarName[0]`).
-    values: BTreeMap<String, String>,
+    /// The config settings, parsed (see [`settings`]).
+    set: settings::Values,
 }
 
 impl Props {
@@ -224,6 +223,7 @@ impl Props {
             timeout: 60,
             use_pkce: true,
             web_server_ssl_cert_store: "MY".into(),
+            set: settings::Values::from_table(),
             ..Props::default()
         }
     }

@@ -60,7 +60,7 @@ impl OpenId {
             let tokens = self.run(&client, async move { cl.refresh(&rt, prev.as_ref()).await })?;
             return Ok(self.apply_tokens(tokens));
         }
-        let username = self.setting_str("PasswordGrantUsername");
+        let username = self.p.set.password_grant_username.clone();
         if !username.is_empty() && profile != ClientProfile::Jwt {
             return self.password_grant(username);
         }
@@ -167,7 +167,7 @@ impl OpenId {
                 .await?;
             Ok((done.tokens, done.params))
         });
-        if !self.setting_bool("ReUseWebServer") {
+        if !self.p.set.reuse_web_server {
             self.drop_server();
         }
         let (tokens, params) = result?;

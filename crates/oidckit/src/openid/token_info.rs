@@ -57,11 +57,11 @@ impl OpenId {
             value.trim().to_string()
         };
         self.p.token_info.clear();
-        self.p.values.remove("ValidateToken");
+        self.p.set.validate_token.clear();
         if token.is_empty() {
             return Ok(());
         }
-        let url = self.setting_str("TokenInfoURL");
+        let url = self.p.set.token_info_url.clone();
         let client = match self.client() {
             Ok(c) => c,
             Err(e) if url.is_empty() => return Err(e),
@@ -84,9 +84,7 @@ impl OpenId {
             }
         })?;
         self.p.token_info = info.fields();
-        self.p
-            .values
-            .insert("ValidateToken".into(), info.active.to_string());
+        self.p.set.validate_token = info.active.to_string();
         Ok(())
     }
     pub(super) fn apply_tokens(&mut self, tokens: TokenSet) -> String {
