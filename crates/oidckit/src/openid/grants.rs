@@ -3,6 +3,7 @@
 
 use super::client::Channel;
 use super::configure::secs;
+use super::settings::name;
 use super::{OpenId, base64_blob, opt, text};
 use crate::config::AuthMethod;
 use crate::jose::PrivateKey;
@@ -38,7 +39,7 @@ impl OpenId {
         }
         let read = |path: &str| {
             std::fs::read(path).map_err(|e| Error::InvalidSetting {
-                name: "JWTCertStore".into(),
+                name: name::JWT_CERT_STORE.into(),
                 reason: format!("cannot read {path}: {e}"),
             })
         };
@@ -46,7 +47,7 @@ impl OpenId {
             2 => PrivateKey::from_pkcs12(&read(store.trim())?, &password),
             3 => {
                 let der = base64_blob(&store).map_err(|e| Error::InvalidSetting {
-                    name: "JWTCertStore".into(),
+                    name: name::JWT_CERT_STORE.into(),
                     reason: format!("PFXBlob is not base64: {e}"),
                 })?;
                 PrivateKey::from_pkcs12(&der, &password)
@@ -54,7 +55,7 @@ impl OpenId {
             6 => PrivateKey::from_pem(&String::from_utf8_lossy(&read(store.trim())?)),
             7 => PrivateKey::from_pem(&store),
             n => Err(Error::InvalidSetting {
-                name: "JWTCertStoreType".into(),
+                name: name::JWT_CERT_STORE_TYPE.into(),
                 reason: format!(
                     "{n}: Windows and Java certificate stores do not exist here; use 2 (PFXFile), 3 (PFXBlob), 6 (PEMKeyFile) or 7 (PEMKeyBlob)"
                 ),
@@ -110,7 +111,7 @@ impl OpenId {
             let mut a = asked
                 .grant_assertion(key, sa.as_ref(), &c.client_id, &token_url)
                 .ok_or(Error::Missing {
-                    what: "JWTIssuer",
+                    what: name::JWT_ISSUER,
                     hint: "set JWTIssuer (the service account's e-mail) or JWTJSONKey",
                 })?;
             if c.client_id.is_empty() {
@@ -183,9 +184,9 @@ impl OpenId {
 /// The seed's setting for an assertion claim.
 fn jwt_setting_name(claim: &str) -> &'static str {
     match claim {
-        "iss" => "JWTIssuer",
-        "sub" => "JWTSubject",
-        _ => "JWTAudience",
+        "iss" => name::JWT_ISSUER,
+        "sub" => name::JWT_SUBJECT,
+        _ => name::JWT_AUDIENCE,
     }
 }
 
@@ -203,7 +204,7 @@ fn jwt_alg(name: &str) -> Result<crate::Alg> {
         "EDDSA" => crate::Alg::EdDSA,
         other => {
             return Err(Error::InvalidSetting {
-                name: "JWTSignatureAlgorithm".into(),
+                name: name::JWT_SIGNATURE_ALGORITHM.into(),
                 reason: format!(
                     "{other:?} is not RSA-SHA256, RSA-SHA384, RSA-SHA512 or a JWS name"
                 ),

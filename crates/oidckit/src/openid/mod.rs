@@ -143,7 +143,7 @@ struct Doc {
 
 impl Doc {
     fn from_text(text: String) -> Option<Doc> {
-        let node = Node::parse(&text, "RawJSON").ok()?;
+        let node = Node::parse(&text, settings::name::RAW_JSON).ok()?;
         Some(Doc {
             text,
             doc: JsonDoc::new(node),

@@ -259,6 +259,33 @@ const PAGE_BRANDING: Status = NA(
     "the loopback result page is plain text with no remote images or links (it must load no third-party content); use ResponseSuccessMessage/ResponseFailureMessage",
 );
 
+/// The names of the rows whose name the facade puts in error messages; declared here so that
+/// they are spelled once, beside their row.
+pub(crate) mod name {
+    /// `RawJSON`.
+    pub(crate) const RAW_JSON: &str = "RawJSON";
+    /// `JWTAudience`.
+    pub(crate) const JWT_AUDIENCE: &str = "JWTAudience";
+    /// `JWTCertStore`.
+    pub(crate) const JWT_CERT_STORE: &str = "JWTCertStore";
+    /// `JWTCertStoreType`.
+    pub(crate) const JWT_CERT_STORE_TYPE: &str = "JWTCertStoreType";
+    /// `JWTIssuer`.
+    pub(crate) const JWT_ISSUER: &str = "JWTIssuer";
+    /// `JWTSignatureAlgorithm`.
+    pub(crate) const JWT_SIGNATURE_ALGORITHM: &str = "JWTSignatureAlgorithm";
+    /// `JWTSubject`.
+    pub(crate) const JWT_SUBJECT: &str = "JWTSubject";
+    /// `OtherHeaders`.
+    pub(crate) const OTHER_HEADERS: &str = "OtherHeaders";
+    /// `ProxyAuthScheme`.
+    pub(crate) const PROXY_AUTH_SCHEME: &str = "ProxyAuthScheme";
+    /// `FirewallType`.
+    pub(crate) const FIREWALL_TYPE: &str = "FirewallType";
+    /// `LocalHost`.
+    pub(crate) const LOCAL_HOST: &str = "LocalHost";
+}
+
 /// The user agent sent by default.
 pub const USER_AGENT: &str = concat!("oidckit/", env!("CARGO_PKG_VERSION"));
 
@@ -320,7 +347,7 @@ pub const TABLE: &[Setting] = &[
         field!(prompt),
     ),
     s(
-        "RawJSON",
+        name::RAW_JSON,
         Text,
         "",
         RO,
@@ -506,7 +533,7 @@ pub const TABLE: &[Setting] = &[
         field!(include_empty_redirect_uri),
     ),
     s(
-        "JWTAudience",
+        name::JWT_AUDIENCE,
         Text,
         "",
         RW,
@@ -515,7 +542,7 @@ pub const TABLE: &[Setting] = &[
         field!(jwt_audience),
     ),
     s(
-        "JWTCertStore",
+        name::JWT_CERT_STORE,
         Text,
         "",
         RW,
@@ -533,7 +560,7 @@ pub const TABLE: &[Setting] = &[
         field!(jwt_cert_store_password),
     ),
     s(
-        "JWTCertStoreType",
+        name::JWT_CERT_STORE_TYPE,
         int(0, 99),
         "0",
         RW,
@@ -551,7 +578,7 @@ pub const TABLE: &[Setting] = &[
         field!(jwt_cert_subject),
     ),
     s(
-        "JWTIssuer",
+        name::JWT_ISSUER,
         Text,
         "",
         RW,
@@ -587,7 +614,7 @@ pub const TABLE: &[Setting] = &[
         field!(jwt_service_provider),
     ),
     s(
-        "JWTSignatureAlgorithm",
+        name::JWT_SIGNATURE_ALGORITHM,
         Text,
         "RSA-SHA256",
         RW,
@@ -596,7 +623,7 @@ pub const TABLE: &[Setting] = &[
         optional_field!(jwt_signature_algorithm),
     ),
     s(
-        "JWTSubject",
+        name::JWT_SUBJECT,
         Text,
         "",
         RW,
@@ -1121,7 +1148,7 @@ pub const TABLE: &[Setting] = &[
         read_only!(negotiated_http_version),
     ),
     s(
-        "OtherHeaders",
+        name::OTHER_HEADERS,
         Text,
         "",
         RW,
@@ -1139,7 +1166,7 @@ pub const TABLE: &[Setting] = &[
         field!(proxy_authorization),
     ),
     s(
-        "ProxyAuthScheme",
+        name::PROXY_AUTH_SCHEME,
         int(0, 6),
         "0",
         RW,
@@ -1338,7 +1365,7 @@ pub const TABLE: &[Setting] = &[
         field!(firewall_port),
     ),
     s(
-        "FirewallType",
+        name::FIREWALL_TYPE,
         int(0, 10),
         "0",
         RW,
@@ -1392,7 +1419,7 @@ pub const TABLE: &[Setting] = &[
         DEFAULT_ONLY,
     ),
     s(
-        "LocalHost",
+        name::LOCAL_HOST,
         Text,
         "",
         RW,
@@ -1765,6 +1792,28 @@ mod tests {
             if s.access == Access::ReadWrite {
                 let n = normalize(s, s.default).expect(s.name);
                 assert_eq!(n, s.default, "{}", s.name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_implemented_row_has_an_effect_and_every_other_row_none() {
+        for s in TABLE {
+            let default_only = matches!(s.bind, Bind::DefaultOnly);
+            assert_eq!(
+                default_only,
+                s.status != Status::Implemented,
+                "{}: only rows without meaning here may lack an effect",
+                s.name
+            );
+            if let Bind::Field { set, get, .. } = s.bind {
+                let key = Key {
+                    setting: s,
+                    index: s.indexed.then_some(0),
+                };
+                let mut v = Values::from_table();
+                set(&mut v, key, s.default).expect(s.name);
+                assert_eq!(get(&v, key), s.default, "{}", s.name);
             }
         }
     }

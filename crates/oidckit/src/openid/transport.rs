@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::settings::name;
 use super::{OpenId, base64_blob, events, opt};
 use crate::config::HttpConfig;
 use crate::http::LastResponse;
@@ -219,7 +220,7 @@ impl OpenId {
                 5 => ProxyAuthScheme::Negotiate,
                 n => {
                     return Err(bad(
-                        "ProxyAuthScheme",
+                        name::PROXY_AUTH_SCHEME,
                         format!("{n} is not supported (0 Basic or 3 none)"),
                     ));
                 }
@@ -243,7 +244,7 @@ impl OpenId {
                 10 => FirewallType::Socks4A,
                 n => {
                     return Err(bad(
-                        "FirewallType",
+                        name::FIREWALL_TYPE,
                         format!("{n} is not 1 (tunnel), 2 (SOCKS4), 3 (SOCKS5) or 10 (SOCKS4A)"),
                     ));
                 }
@@ -291,7 +292,7 @@ impl OpenId {
             }
             let (name, value) = line.split_once(':').ok_or_else(|| {
                 bad(
-                    "OtherHeaders",
+                    name::OTHER_HEADERS,
                     format!("{line:?} is not a `Name: value` line"),
                 )
             })?;
@@ -300,10 +301,12 @@ impl OpenId {
         }
         let local = self.p.set.local_host.clone();
         if !local.trim().is_empty() {
-            h.local_host =
-                Some(local.trim().parse().map_err(|e| {
-                    bad("LocalHost", format!("{local:?} is not an IP address: {e}"))
-                })?);
+            h.local_host = Some(local.trim().parse().map_err(|e| {
+                bad(
+                    name::LOCAL_HOST,
+                    format!("{local:?} is not an IP address: {e}"),
+                )
+            })?);
         }
         h.mask_sensitive = self.p.set.mask_sensitive;
         self.tcp_settings(&mut h);
