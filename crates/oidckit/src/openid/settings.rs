@@ -1,4 +1,4 @@
-//! The `config("Name=Value")` / `config("Name")` string layer of [`OpenId`](super::OpenId).
+//! The `config("Name=Value")` / `config("Name")` string layer of [`OpenId`].
 //!
 //! [`TABLE`] declares every setting of the seed once: name, type, default, whether it can be
 //! written, its status here and its documentation. The table drives parsing and validation,
@@ -105,13 +105,19 @@ pub(crate) enum Bind {
     /// facade holds. `answers`: writing returns the value read back (the seed's
     /// `ValidateToken`).
     Facade {
-        apply: Option<fn(&mut OpenId, Key, &str) -> Result<()>>,
-        read: fn(&OpenId, Key) -> Result<String>,
+        apply: Option<Apply>,
+        read: Read,
         answers: bool,
     },
     /// Not implemented here: accepts only its default, reads back the default.
     DefaultOnly,
 }
+
+/// A facade row's write.
+pub(crate) type Apply = fn(&mut OpenId, Key, &str) -> Result<()>;
+
+/// A facade row's read.
+pub(crate) type Read = fn(&OpenId, Key) -> Result<String>;
 
 const DEFAULT_ONLY: Bind = Bind::DefaultOnly;
 
