@@ -349,6 +349,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_bare_code_and_a_callback_url_are_told_apart() {
+        assert_eq!(
+            CallbackParams::from_code_or_url(" abc.123 "),
+            CodeOrCallback::Code("abc.123".into())
+        );
+        for url in [
+            "http://127.0.0.1/cb?code=c&state=s",
+            "/cb?code=c&state=s",
+            "#code=c&state=s",
+        ] {
+            match CallbackParams::from_code_or_url(url) {
+                CodeOrCallback::Callback(p) => assert_eq!(p.get("code"), Some("c"), "{url}"),
+                CodeOrCallback::Code(_) => panic!("{url} is a callback"),
+            }
+        }
+    }
+
+    #[test]
     fn pkce_s256_matches_rfc7636_appendix_b() {
         assert_eq!(
             pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),

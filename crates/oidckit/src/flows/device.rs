@@ -156,3 +156,37 @@ pub(crate) async fn poll(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(v: serde_json::Value) -> DeviceAuthorization {
+        let raw = v.as_object().expect("object").clone();
+        DeviceAuthorization::from_fields(raw).expect("device authorization")
+    }
+
+    #[test]
+    fn polls_no_faster_than_either_side_asks() {
+        let base = serde_json::json!({"device_code": "d", "user_code": "u", "verification_uri": "https://op/d"});
+        let mut without = answer(base.clone());
+        without.poll_no_faster_than(Duration::from_secs(2));
+        assert_eq!(
+            without.interval,
+            Duration::from_secs(2),
+            "no provider interval: ours"
+        );
+        let mut with = base;
+        with["interval"] = 8.into();
+        let mut slow = answer(with.clone());
+        slow.poll_no_faster_than(Duration::from_secs(5));
+        assert_eq!(
+            slow.interval,
+            Duration::from_secs(8),
+            "the provider asks for slower"
+        );
+        let mut fast = answer(with);
+        fast.poll_no_faster_than(Duration::from_secs(10));
+        assert_eq!(fast.interval, Duration::from_secs(10), "we ask for slower");
+    }
+}

@@ -303,4 +303,21 @@ mod tests {
         assert_eq!(d.address_country.as_deref(), Some("NZ"));
         assert_eq!(d.claims["custom"], serde_json::json!([1]));
     }
+
+    #[test]
+    fn userinfo_keeps_the_id_tokens_registered_claims_it_does_not_repeat() {
+        let map = |v: serde_json::Value| UserDetails::from_map(v.as_object().expect("object"));
+        let id = map(serde_json::json!({
+            "sub": "1", "iss": "https://op", "aud": "c", "iat": 10, "exp": 20, "auth_time": 5
+        }));
+        let merged = map(serde_json::json!({"sub": "1", "iat": 11, "name": "Jane"}))
+            .with_id_token_claims(id);
+        assert_eq!(merged.iss.as_deref(), Some("https://op"));
+        assert_eq!(merged.aud, ["c"]);
+        assert_eq!(
+            (merged.iat, merged.exp, merged.auth_time),
+            (Some(11), Some(20), Some(5))
+        );
+        assert_eq!(merged.name.as_deref(), Some("Jane"));
+    }
 }
