@@ -134,7 +134,7 @@ impl OpenId {
         let mut da = self.run(&client, async move { cl.device_authorization(None).await })?;
         da.grant_type = self.p.set.device_grant_type.clone();
         da.poll_no_faster_than(secs(self.p.set.polling_interval, 5));
-        self.p.set.device_user_code = da.user_code.clone();
+        self.p.device_user_code = da.user_code.clone();
         self.p.response_params = da
             .raw
             .iter()
@@ -151,7 +151,7 @@ impl OpenId {
     pub(super) fn device_profile(&mut self) -> Result<String> {
         if self.p.device.is_none() {
             let url = self.device_start()?;
-            let code = self.p.set.device_user_code.clone();
+            let code = self.p.device_user_code.clone();
             self.log_info(format!(
                 "device sign-in: visit {url} and enter the code {code}"
             ));

@@ -201,6 +201,10 @@ struct Props {
     device: Option<DeviceAuthorization>,
     /// Fields of the last ValidateToken answer.
     token_info: Vec<(String, String)>,
+    /// The verdict of the last ValidateToken (`true`/`false`; empty before any).
+    token_verdict: String,
+    /// The user code of the last device authorization (`DeviceUserCode`).
+    device_user_code: String,
     /// The password of the password grant (not a seed name).
     password_grant_password: String,
     /// The last HTTP response read.

@@ -491,7 +491,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "The user code of the Device profile, filled by get_authorization_url (show it with the URL it returns).",
-        field!(device_user_code),
+        read_only!(device_user_code),
     ),
     s(
         "FormVarCount",

@@ -57,7 +57,7 @@ impl OpenId {
             value.trim().to_string()
         };
         self.p.token_info.clear();
-        self.p.set.validate_token.clear();
+        self.p.token_verdict.clear();
         if token.is_empty() {
             return Ok(());
         }
@@ -84,7 +84,7 @@ impl OpenId {
             }
         })?;
         self.p.token_info = info.fields();
-        self.p.set.validate_token = info.active.to_string();
+        self.p.token_verdict = info.active.to_string();
         Ok(())
     }
     pub(super) fn apply_tokens(&mut self, tokens: TokenSet) -> String {

@@ -132,7 +132,12 @@ pub(super) fn validate_token(o: &mut OpenId, _: Key, value: &str) -> Result<()> 
 
 /// `ValidateToken`: the last verdict.
 pub(super) fn validate_token_verdict(o: &OpenId, _: Key) -> Result<String> {
-    Ok(o.p.set.validate_token.clone())
+    Ok(o.p.token_verdict.clone())
+}
+
+/// `DeviceUserCode`: the user code of the last device authorization.
+pub(super) fn device_user_code(o: &OpenId, _: Key) -> Result<String> {
+    Ok(o.p.device_user_code.clone())
 }
 
 /// `StatusCode` of the last response.

@@ -5,7 +5,8 @@ use super::{Bind, Key, TABLE, parse_bool};
 use crate::config::{AuthMethod, ResponseType};
 use crate::{Error, Result};
 
-/// Every implemented setting, parsed. Build with [`Values::from_table`] (the table's defaults).
+/// Every implemented setting that is written (the read-only ones report results the facade
+/// holds), parsed. Build with [`Values::from_table`] (the table's defaults).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Values {
     /// `Display`.
@@ -22,8 +23,6 @@ pub(crate) struct Values {
     pub(crate) browser_response_timeout: i64,
     /// `DeviceGrantType`.
     pub(crate) device_grant_type: String,
-    /// `DeviceUserCode`.
-    pub(crate) device_user_code: String,
     /// `FormVarCount`.
     pub(crate) form_var_count: i64,
     /// `FormVarName`.
@@ -142,8 +141,6 @@ pub(crate) struct Values {
     pub(crate) mask_sensitive: bool,
     /// `ResponseType`; `None` uses the grant type's default.
     pub(crate) response_type: Option<ResponseType>,
-    /// The verdict of the last `ValidateToken` (`true`/`false`; empty before any).
-    pub(crate) validate_token: String,
 }
 
 impl Values {
