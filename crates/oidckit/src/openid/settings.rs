@@ -290,6 +290,8 @@ pub(crate) mod name {
     pub(crate) const FIREWALL_TYPE: &str = "FirewallType";
     /// `LocalHost`.
     pub(crate) const LOCAL_HOST: &str = "LocalHost";
+    /// `FollowRedirects`.
+    pub(crate) const FOLLOW_REDIRECTS: &str = "FollowRedirects";
 }
 
 /// The user agent sent by default.
@@ -1064,7 +1066,7 @@ pub const TABLE: &[Setting] = &[
         DEFAULT_ONLY,
     ),
     s(
-        "FollowRedirects",
+        name::FOLLOW_REDIRECTS,
         int(0, 2),
         "0",
         RW,

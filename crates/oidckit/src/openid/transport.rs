@@ -67,7 +67,7 @@ impl OpenId {
 
     /// Sets [`firewall_type`](Self::firewall_type); error 921 out of range.
     pub fn set_firewall_type(&mut self, value: i32) -> Result<()> {
-        self.p.set.firewall_type = in_range("firewall_type", value, 10)?;
+        self.p.set.firewall_type = in_range(name::FIREWALL_TYPE, value, 10)?;
         Ok(())
     }
 
@@ -101,7 +101,7 @@ impl OpenId {
 
     /// Sets [`proxy_auth_scheme`](Self::proxy_auth_scheme); error 921 out of range.
     pub fn set_proxy_auth_scheme(&mut self, value: i32) -> Result<()> {
-        self.p.set.proxy_auth_scheme = in_range("proxy_auth_scheme", value, 6)?;
+        self.p.set.proxy_auth_scheme = in_range(name::PROXY_AUTH_SCHEME, value, 6)?;
         Ok(())
     }
 
@@ -130,7 +130,7 @@ impl OpenId {
 
     /// Sets [`follow_redirects`](Self::follow_redirects); error 921 outside 0..=2.
     pub fn set_follow_redirects(&mut self, value: i32) -> Result<()> {
-        self.p.set.follow_redirects = in_range("follow_redirects", value, 2)?;
+        self.p.set.follow_redirects = in_range(name::FOLLOW_REDIRECTS, value, 2)?;
         Ok(())
     }
 
@@ -349,13 +349,13 @@ impl OpenId {
     }
 }
 
-/// A property's integer in `0..=max` (error 921 otherwise).
-fn in_range(property: &str, value: i32, max: i32) -> Result<i64> {
+/// An integer setting's value in `0..=max` (error 921 otherwise).
+fn in_range(setting: &str, value: i32, max: i32) -> Result<i64> {
     if (0..=max).contains(&value) {
         Ok(i64::from(value))
     } else {
         Err(Error::InvalidSetting {
-            name: property.into(),
+            name: setting.into(),
             reason: format!("{value} is out of range 0..={max}"),
         })
     }
