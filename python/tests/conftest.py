@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import oidckit
-from oidckit.testing import MockProvider
+from oidckit.testing import MockProvider, stand_in_browser
 
 
 @pytest.fixture
@@ -35,11 +35,12 @@ def openid(provider: MockProvider) -> oidckit.OpenID:
 
 def self_signed(tmp: Path) -> tuple[Path, Path, str]:
     """A certificate for 127.0.0.1 and its key, as files, and the certificate's PEM."""
+    import ipaddress
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
-    import ipaddress
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
@@ -134,3 +135,10 @@ def tls_provider(tmp_path: Path) -> Iterator[TlsProvider]:
         yield server
     finally:
         server.stop()
+
+
+def open_with_stand_in(e: oidckit.OpenIDLaunchBrowserEventParams) -> None:
+    """An ``on_launch_browser`` handler: the stand-in browser signs in on a thread of this
+    process, and nothing is launched."""
+    threading.Thread(target=stand_in_browser, args=(e.url,), daemon=True).start()
+    e.command = ""

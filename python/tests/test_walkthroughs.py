@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from conftest import open_with_stand_in
 
 import oidckit
 from oidckit.testing import (
@@ -15,7 +16,6 @@ from oidckit.testing import (
     approve_device_when_polled,
     browser_command,
     follow_authorization,
-    stand_in_browser,
 )
 
 APPLICATION, WEB, DEVICE, JWT = 0, 1, 2, 5
@@ -271,8 +271,5 @@ def test_stand_in_browser_delivers_the_redirect(provider: MockProvider) -> None:
     o = oidckit.OpenID()
     o.client_id, o.client_secret = provider.client_id, provider.client_secret
     o.get_discovery_doc(provider.discovery_url)
-    o.on_launch_browser = lambda e: (
-        threading.Thread(target=stand_in_browser, args=(e.url,)).start(),
-        setattr(e, "command", ""),
-    )[-1]
+    o.on_launch_browser = open_with_stand_in
     assert o.get_authorization().startswith("Bearer ")
