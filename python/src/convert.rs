@@ -29,7 +29,10 @@ pub fn to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
 }
 
 /// A JSON object as a dict.
-pub fn object_to_py<'py>(py: Python<'py>, map: &Map<String, Value>) -> PyResult<Bound<'py, PyDict>> {
+pub fn object_to_py<'py>(
+    py: Python<'py>,
+    map: &Map<String, Value>,
+) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
     for (k, v) in map {
         dict.set_item(k, to_py(py, v)?)?;
@@ -62,9 +65,15 @@ pub fn from_py(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
         }
         Ok(Value::Object(map))
     } else if let Ok(l) = obj.cast::<PyList>() {
-        l.iter().map(|i| from_py(&i)).collect::<PyResult<_>>().map(Value::Array)
+        l.iter()
+            .map(|i| from_py(&i))
+            .collect::<PyResult<_>>()
+            .map(Value::Array)
     } else if let Ok(t) = obj.cast::<PyTuple>() {
-        t.iter().map(|i| from_py(&i)).collect::<PyResult<_>>().map(Value::Array)
+        t.iter()
+            .map(|i| from_py(&i))
+            .collect::<PyResult<_>>()
+            .map(Value::Array)
     } else {
         Err(PyTypeError::new_err(format!(
             "cannot turn a {} into JSON",

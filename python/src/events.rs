@@ -276,7 +276,10 @@ impl Hooks {
 
     /// Assigns (or, with None, removes) the callable of `name`.
     pub fn set(&self, name: &'static str, callable: Option<Py<PyAny>>) {
-        let mut map = self.callables.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut map = self
+            .callables
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         match callable {
             Some(c) => map.insert(name, c),
             None => map.remove(name),
@@ -315,7 +318,10 @@ impl Hooks {
                 if raised.is_none() {
                     *raised = Some(e);
                 }
-                if let Some(i) = &*self.interrupter.lock().unwrap_or_else(PoisonError::into_inner)
+                if let Some(i) = &*self
+                    .interrupter
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
                 {
                     i.interrupt();
                 }

@@ -3,7 +3,7 @@
 //! for tests.
 //!
 //! It is a binding, nothing more: it converts types, maps [`oidckit::Error`] to exceptions (in
-//! one function, [`errors::to_py`]) and releases the GIL around every call that may block. It
+//! one function, `errors::to_py`) and releases the GIL around every call that may block. It
 //! implements no protocol step itself; the flows are the Rust library's.
 
 mod convert;

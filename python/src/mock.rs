@@ -3,7 +3,7 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use oidckit_mock::{Endpoint, MockClient, MockConfig, Misbehavior, SigningAlg};
+use oidckit_mock::{Endpoint, Misbehavior, MockClient, MockConfig, SigningAlg};
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -20,7 +20,8 @@ pub struct PyMockProvider {
 }
 
 fn alg(name: &str) -> PyResult<SigningAlg> {
-    SigningAlg::parse(name).ok_or_else(|| PyValueError::new_err(format!("unknown algorithm {name}")))
+    SigningAlg::parse(name)
+        .ok_or_else(|| PyValueError::new_err(format!("unknown algorithm {name}")))
 }
 
 fn endpoint(name: &str) -> PyResult<Endpoint> {
@@ -67,7 +68,9 @@ fn misbehavior(name: &str, arg: Option<&str>) -> PyResult<Misbehavior> {
         "discovery_malformed_json" => Misbehavior::DiscoveryMalformedJson,
         "auth_response_wrong_iss" => Misbehavior::AuthResponseWrongIss,
         "auth_response_wrong_state" => Misbehavior::AuthResponseWrongState,
-        "auth_response_error" => Misbehavior::AuthResponseError(need("an OAuth error code")?.into()),
+        "auth_response_error" => {
+            Misbehavior::AuthResponseError(need("an OAuth error code")?.into())
+        }
         "userinfo_wrong_sub" => Misbehavior::UserinfoWrongSub,
         "token_invalid_grant" => Misbehavior::TokenInvalidGrant,
         "token_malformed_json" => Misbehavior::TokenMalformedJson,
@@ -79,7 +82,11 @@ fn misbehavior(name: &str, arg: Option<&str>) -> PyResult<Misbehavior> {
                 .parse()
                 .map_err(|_| PyValueError::new_err("device_slow_down takes a poll number"))?,
         ),
-        _ => return Err(PyValueError::new_err(format!("unknown misbehaviour {name}"))),
+        _ => {
+            return Err(PyValueError::new_err(format!(
+                "unknown misbehaviour {name}"
+            )));
+        }
     })
 }
 
@@ -216,7 +223,10 @@ impl PyMockProvider {
         header: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<String> {
         let claims = convert::from_py(claims)?;
-        let header = header.map(convert::from_py).transpose()?.unwrap_or_default();
+        let header = header
+            .map(convert::from_py)
+            .transpose()?
+            .unwrap_or_default();
         let a = alg(alg_name)?;
         self.with(|p| p.sign_jwt_with_header(&claims, a, &header))
     }
@@ -266,7 +276,11 @@ impl PyMockProvider {
 
     /// Shuts the server down (idempotent).
     fn stop(&self, py: Python<'_>) {
-        let p = self.inner.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let p = self
+            .inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         if let Some(p) = p {
             py.detach(|| p.stop());
         }

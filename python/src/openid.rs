@@ -581,7 +581,11 @@ impl OpenID {
 
     fn __repr__(&self) -> String {
         match self.inner.try_lock() {
-            Ok(o) => format!("OpenID(client_id={:?}, issuer={:?})", o.client_id(), o.issuer()),
+            Ok(o) => format!(
+                "OpenID(client_id={:?}, issuer={:?})",
+                o.client_id(),
+                o.issuer()
+            ),
             Err(_) => "OpenID(<busy>)".to_string(),
         }
     }
