@@ -286,6 +286,26 @@ impl Hooks {
         };
     }
 
+    /// Visits the callables for Python's cycle collector (a handler that refers to its own
+    /// `OpenID` object would otherwise keep both alive forever).
+    pub fn traverse(&self, visit: &pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
+        // The collector runs with the GIL held; a lock held elsewhere means a handler is being
+        // assigned right now, and skipping one collection is harmless.
+        if let Ok(map) = self.callables.try_lock() {
+            for c in map.values() {
+                visit.call(c)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops every callable (the collector breaking a cycle).
+    pub fn clear(&self) {
+        if let Ok(mut map) = self.callables.try_lock() {
+            map.clear();
+        }
+    }
+
     /// The exception a handler raised since the last call, if any.
     pub fn take_raised(&self) -> Option<PyErr> {
         self.raised

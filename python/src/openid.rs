@@ -20,7 +20,7 @@ use crate::events::{self, Hooks};
 
 /// The seed's OpenID Connect Relying Party class. Blocking: every network call returns when
 /// it is done (with the GIL released, so other threads run meanwhile).
-#[pyclass(frozen, module = "oidckit._native", name = "OpenID")]
+#[pyclass(frozen, weakref, module = "oidckit._native", name = "OpenID")]
 pub struct OpenID {
     inner: Mutex<OpenId>,
     interrupter: Interrupter,
@@ -577,6 +577,14 @@ impl OpenID {
     #[staticmethod]
     fn config_settings() -> Vec<&'static str> {
         settings::TABLE.iter().map(|s| s.name).collect()
+    }
+
+    fn __traverse__(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
+        self.hooks.traverse(&visit)
+    }
+
+    fn __clear__(&self) {
+        self.hooks.clear();
     }
 
     fn __repr__(&self) -> String {

@@ -297,3 +297,21 @@ def test_web_callback_helper_returns_the_redirect(provider: MockProvider) -> Non
     o.get_discovery_doc(provider.discovery_url)
     callback = follow_authorization(o.get_authorization_url())
     assert callback.startswith("http://127.0.0.1:9/cb?") and "code=" in callback
+
+
+def test_a_handler_that_refers_to_its_object_does_not_keep_it_alive() -> None:
+    import gc
+    import weakref
+
+    def make() -> weakref.ref[oidckit.OpenID]:
+        o = oidckit.OpenID()
+
+        def log(e: oidckit.OpenIDLogEventParams) -> None:
+            print(o.client_id, e.message)
+
+        o.on_log = log
+        return weakref.ref(o)
+
+    ref = make()
+    gc.collect()
+    assert ref() is None
