@@ -315,3 +315,21 @@ def test_a_handler_that_refers_to_its_object_does_not_keep_it_alive() -> None:
     ref = make()
     gc.collect()
     assert ref() is None
+
+
+def test_ctrl_c_during_the_device_wait_raises_keyboard_interrupt(
+    provider: MockProvider, openid: oidckit.OpenID
+) -> None:
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals are delivered to the main thread only")
+    openid.get_discovery_doc(provider.discovery_url)
+    openid.client_profile = 2
+    openid.get_authorization_url()
+    code = openid.config("DeviceUserCode")
+    threading.Timer(0.5, signal.raise_signal, args=(signal.SIGINT,)).start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        openid.get_authorization()  # nobody approves: it would poll until the code expires
+    assert time.monotonic() - started < 10
+    assert openid.idle
+    assert provider.approve_device(code), "the code is still pending at the provider"
