@@ -390,6 +390,26 @@ impl Client {
         }
     }
 
+    /// Verifies a JWS signed by the provider (the ID token's keys and algorithm policy), fetching
+    /// the JWKS when needed and re-fetching it once for an unknown key. For other provider JWTs
+    /// such as logout tokens.
+    pub(crate) async fn verify_jws(&self, jws: &CompactJws<'_>) -> Result<()> {
+        let inner = &self.inner;
+        let jwks = if jws.header.alg.is_hmac() || !jws.header.alg.is_supported() {
+            Arc::new(Jwks::default())
+        } else {
+            inner.keys.get(&inner.http).await?
+        };
+        match inner.validator.verify_signature(jws, &jwks) {
+            Err(Error::NoMatchingKey { .. }) => match inner.keys.refresh(&inner.http, &jwks).await?
+            {
+                Some(fresh) => inner.validator.verify_signature(jws, &fresh),
+                None => inner.validator.verify_signature(jws, &jwks),
+            },
+            other => other,
+        }
+    }
+
     /// Fetches the UserInfo claims with the access token of `tokens` and checks that `sub` is
     /// the ID token's (code 907 otherwise). A signed (`application/jwt`) response is verified
     /// like an ID token (issuer and audience checked when present).

@@ -82,6 +82,7 @@ pub mod introspection;
 pub mod jose;
 pub mod jwt_bearer;
 pub mod logout;
+pub mod logout_token;
 pub mod loopback;
 pub mod openid;
 pub mod revocation;
