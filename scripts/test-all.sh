@@ -13,7 +13,7 @@ fi
 # Debian packages the tests drive as real peers: chromium (browser sign-in), tinyproxy (HTTP
 # proxy), microsocks (SOCKS5 firewall), danted (SOCKS4/4A firewall).
 missing=()
-for pair in chromium:chromium tinyproxy:tinyproxy microsocks:microsocks danted:dante-server; do
+for pair in chromium:chromium tinyproxy:tinyproxy microsocks:microsocks danted:dante-server redis-server:redis-server redis-cli:redis-tools; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
