@@ -33,7 +33,6 @@
 //! ```
 
 pub mod browser;
-mod grants;
 mod keys;
 mod server;
 
@@ -486,7 +485,7 @@ impl MockProvider {
     /// registered client can no longer authenticate without an assertion. Err for an
     /// unusable key.
     pub fn register_client_key(&self, client_id: &str, public_key: &str) -> Result<(), String> {
-        let key = grants::ClientKey::parse(public_key)?;
+        let key = server::ClientKey::parse(public_key)?;
         self.shared.lock().extra.add_key(client_id, key);
         Ok(())
     }
@@ -497,7 +496,7 @@ impl MockProvider {
         self.shared
             .lock()
             .extra
-            .set_device(user_code, grants::DeviceStatus::Approved)
+            .set_device(user_code, server::DeviceStatus::Approved)
     }
 
     /// Denies the device authorization with this user code: polls get `access_denied`.
@@ -505,7 +504,7 @@ impl MockProvider {
         self.shared
             .lock()
             .extra
-            .set_device(user_code, grants::DeviceStatus::Denied)
+            .set_device(user_code, server::DeviceStatus::Denied)
     }
 
     /// Expires the device code with this user code now: polls get `expired_token`.

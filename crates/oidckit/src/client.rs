@@ -7,14 +7,15 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use crate::authorize::{self, AuthTransaction, AuthorizationRequest, CallbackParams, UrlParts};
+use crate::client_auth::ClientAuth;
 use crate::config::{ClientConfig, ResponseType};
 use crate::discovery::{self, ProviderMetadata};
 use crate::http::Http;
 use crate::id_token::{Checks, IdToken, Validator};
 use crate::jose::{Alg, CompactJws, Jwks};
 use crate::jwks::KeyCache;
-use crate::token::{self, ClientAuth, TokenSet};
-use crate::userinfo::UserDetails;
+use crate::token::{self, TokenSet};
+use crate::userinfo::{self, UserDetails};
 use crate::{Error, Result};
 
 /// An OpenID Connect relying party for one provider. Cheap to clone (shared inside), and
@@ -285,33 +286,7 @@ impl Client {
             grant.push(("code_verifier", v));
         }
         let raw = token::request(&self.inner.http, url, &self.inner.auth, &grant).await?;
-        let mut tokens = TokenSet::from_fields(raw)?;
-        if tokens.access_token.is_none() {
-            return Err(Error::InvalidTokenResponse {
-                reason: "the token response has no access_token".into(),
-            });
-        }
-        let id_token = tokens
-            .raw
-            .get("id_token")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::InvalidTokenResponse {
-                reason: "the token response has no id_token; is `openid` in the scope?".into(),
-            })?
-            .to_string();
-        tokens.id_token = Some(
-            self.validate_id_token(
-                &id_token,
-                &Checks {
-                    nonce: Some(&tx.nonce),
-                    max_age: tx.max_age.map(Duration::from_secs),
-                    access_token: tokens.access_token.as_deref(),
-                    ..Checks::default()
-                },
-            )
-            .await?,
-        );
-        Ok(tokens)
+        self.finish_token_response(raw, "token", Some(tx)).await
     }
 
     /// Uses a refresh token (RFC 6749 §6). A new ID token in the response is validated per Core
@@ -328,35 +303,17 @@ impl Client {
             ("refresh_token", refresh_token),
         ];
         let raw = token::request(&self.inner.http, url, &self.inner.auth, &grant).await?;
-        let mut tokens = TokenSet::from_fields(raw)?;
-        if tokens.access_token.is_none() {
-            return Err(Error::InvalidTokenResponse {
-                reason: "the refresh response has no access_token".into(),
-            });
-        }
+        let mut tokens = self.finish_token_response(raw, "refresh", None).await?;
         if tokens.refresh_token.is_none() {
             tokens.refresh_token = Some(refresh_token.to_string());
         }
-        if let Some(raw_id) = tokens
-            .raw
-            .get("id_token")
-            .and_then(Value::as_str)
-            .map(str::to_string)
+        if let (Some(prev), Some(id)) = (previous, &tokens.id_token)
+            && prev.claims().subject() != id.claims().subject()
         {
-            let checks = Checks {
-                access_token: tokens.access_token.as_deref(),
-                ..Checks::default()
-            };
-            let id = self.validate_id_token(&raw_id, &checks).await?;
-            if let Some(prev) = previous
-                && prev.claims().subject() != id.claims().subject()
-            {
-                return Err(Error::claim_pub(
-                    "sub",
-                    "the refreshed ID token names another user",
-                ));
-            }
-            tokens.id_token = Some(id);
+            return Err(Error::claim_pub(
+                "sub",
+                "the refreshed ID token names another user",
+            ));
         }
         Ok(tokens)
     }
@@ -373,41 +330,22 @@ impl Client {
     /// the provider's JWKS when needed and re-fetching it once when the token names an unknown
     /// key (key rotation).
     pub async fn validate_id_token(&self, token: &str, checks: &Checks<'_>) -> Result<IdToken> {
-        let inner = &self.inner;
         let jws = CompactJws::parse(token)?;
-        let jwks = if jws.header.alg.is_hmac() || !jws.header.alg.is_supported() {
-            Arc::new(Jwks::default())
-        } else {
-            inner.keys.get(&inner.http).await?
-        };
-        match inner.validator.validate(token, &jwks, checks) {
-            Err(Error::NoMatchingKey { .. }) => match inner.keys.refresh(&inner.http, &jwks).await?
-            {
-                Some(fresh) => inner.validator.validate(token, &fresh, checks),
-                None => inner.validator.validate(token, &jwks, checks),
-            },
-            other => other,
-        }
+        let no_keys = jws.header.alg.is_hmac() || !jws.header.alg.is_supported();
+        self.with_key_retry(no_keys, |jwks| {
+            self.inner.validator.validate(token, jwks, checks)
+        })
+        .await
     }
 
-    /// Verifies a JWS signed by the provider (the ID token's keys and algorithm policy), fetching
-    /// the JWKS when needed and re-fetching it once for an unknown key. For other provider JWTs
-    /// such as logout tokens.
+    /// Verifies a JWS signed by the provider with the ID token's keys and algorithm policy
+    /// (JWKS re-fetched once for an unknown key), for other provider JWTs such as logout tokens.
     pub(crate) async fn verify_jws(&self, jws: &CompactJws<'_>) -> Result<()> {
-        let inner = &self.inner;
-        let jwks = if jws.header.alg.is_hmac() || !jws.header.alg.is_supported() {
-            Arc::new(Jwks::default())
-        } else {
-            inner.keys.get(&inner.http).await?
-        };
-        match inner.validator.verify_signature(jws, &jwks) {
-            Err(Error::NoMatchingKey { .. }) => match inner.keys.refresh(&inner.http, &jwks).await?
-            {
-                Some(fresh) => inner.validator.verify_signature(jws, &fresh),
-                None => inner.validator.verify_signature(jws, &jwks),
-            },
-            other => other,
-        }
+        let no_keys = jws.header.alg.is_hmac() || !jws.header.alg.is_supported();
+        self.with_key_retry(no_keys, |jwks| {
+            self.inner.validator.verify_signature(jws, jwks)
+        })
+        .await
     }
 
     /// Fetches the UserInfo claims with the access token of `tokens` and checks that `sub` is
@@ -434,99 +372,24 @@ impl Client {
             "userinfo_endpoint",
             "the provider has no UserInfo endpoint; set server_user_info_url by hand if it has one",
         )?;
-        let resp = self
-            .inner
-            .http
-            .get(url, Some(access_token), "application/json, application/jwt")
-            .await?;
-        let map = if resp.is_success() && resp.is_jwt() {
-            let text = String::from_utf8(resp.body).map_err(|_| Error::InvalidUserInfo {
-                reason: "the signed response is not text".into(),
-            })?;
-            self.verify_userinfo_jwt(text.trim()).await?
-        } else if resp.is_success() {
-            match serde_json::from_slice::<Value>(&resp.body) {
-                Ok(Value::Object(m)) => m,
-                _ => {
-                    return Err(Error::InvalidUserInfo {
-                        reason: "the response is not a JSON object".into(),
-                    });
-                }
-            }
-        } else {
-            if let Some(challenge) = resp.www_authenticate.as_deref()
-                && let Some(error) = auth_param(challenge, "error")
-            {
-                return Err(Error::OAuth {
-                    endpoint: "userinfo",
-                    status: resp.status,
-                    error,
-                    error_description: auth_param(challenge, "error_description"),
-                    error_uri: None,
-                });
-            }
-            return Err(match token::parse_json_response(&resp, "userinfo", url) {
-                Err(e) => e,
-                Ok(_) => Error::HttpStatus {
-                    url: url.to_string(),
-                    status: resp.status,
-                    body: resp.body_text(),
-                },
-            });
+        let map = match userinfo::fetch(&self.inner.http, url, access_token).await? {
+            userinfo::Response::Claims(map) => map,
+            userinfo::Response::Signed(text) => self.verify_userinfo_jwt(&text).await?,
         };
-        let sub = map.get("sub").and_then(Value::as_str);
-        match (sub, expected_sub) {
-            (None, _) => {
-                return Err(Error::InvalidUserInfo {
-                    reason: "the response has no `sub`".into(),
-                });
-            }
-            (Some(found), Some(expected)) if found != expected => {
-                return Err(Error::InvalidUserInfo {
-                    reason: format!(
-                        "sub {found:?} is not the ID token's sub {expected:?}; the token may belong to another user"
-                    ),
-                });
-            }
-            _ => {}
-        }
-        Ok(UserDetails::from_map(&map))
+        userinfo::details(map, expected_sub)
     }
 
     async fn verify_userinfo_jwt(&self, text: &str) -> Result<Map<String, Value>> {
         let inner = &self.inner;
         let jws = CompactJws::parse(text)?;
-        let jwks = if jws.header.alg.is_hmac() {
-            Arc::new(Jwks::default())
-        } else {
-            inner.keys.get(&inner.http).await?
-        };
-        let verified = match inner.validator.verify_signature(&jws, &jwks) {
-            Err(Error::NoMatchingKey { .. }) => match inner.keys.refresh(&inner.http, &jwks).await?
-            {
-                Some(fresh) => inner.validator.verify_signature(&jws, &fresh),
-                None => inner.validator.verify_signature(&jws, &jwks),
-            },
-            other => other,
-        };
-        verified?;
+        self.with_key_retry(jws.header.alg.is_hmac(), |jwks| {
+            inner.validator.verify_signature(&jws, jwks)
+        })
+        .await?;
         let claims = crate::id_token::Claims::from_payload(&jws.payload()?)?;
-        if let Some(iss) = claims.issuer()
-            && !inner.metadata.is_tenant_template()
-            && iss != inner.metadata.issuer
-        {
-            return Err(Error::InvalidUserInfo {
-                reason: format!("signed response iss {iss:?} is not the provider's"),
-            });
-        }
-        if claims.get("aud").is_some()
-            && !claims.audience().contains(&inner.config.client_id.as_str())
-        {
-            return Err(Error::InvalidUserInfo {
-                reason: "signed response is not for this client (aud)".into(),
-            });
-        }
-        Ok(claims.into_map())
+        let issuer =
+            (!inner.metadata.is_tenant_template()).then_some(inner.metadata.issuer.as_str());
+        userinfo::check_signed(claims, issuer, &inner.config.client_id)
     }
 
     /// The response type this client requests.
@@ -687,39 +550,68 @@ impl Client {
     /// A token response without a front channel: needs `access_token`; an ID token, when
     /// present, is validated without a nonce (as in Core §12.2).
     async fn finish_grant(&self, raw: Map<String, Value>) -> Result<TokenSet> {
+        self.finish_token_response(raw, "token", None).await
+    }
+
+    /// Finishes any token response (`response` names it in errors): it needs `access_token`.
+    /// With the transaction of a code flow, the ID token is required and checked with its
+    /// nonce and max_age; without, an ID token, when present, is validated without a nonce.
+    async fn finish_token_response(
+        &self,
+        raw: Map<String, Value>,
+        response: &str,
+        tx: Option<&AuthTransaction>,
+    ) -> Result<TokenSet> {
         let mut tokens = TokenSet::from_fields(raw)?;
         if tokens.access_token.is_none() {
             return Err(Error::InvalidTokenResponse {
-                reason: "the token response has no access_token".into(),
+                reason: format!("the {response} response has no access_token"),
             });
         }
-        if let Some(id) = tokens
+        let id_token = tokens
             .raw
             .get("id_token")
             .and_then(Value::as_str)
-            .map(str::to_string)
-        {
-            let checks = Checks {
-                access_token: tokens.access_token.as_deref(),
-                ..Checks::default()
-            };
-            tokens.id_token = Some(self.validate_id_token(&id, &checks).await?);
-        }
+            .map(str::to_string);
+        let id_token = match (id_token, tx) {
+            (Some(id_token), _) => id_token,
+            (None, Some(_)) => {
+                return Err(Error::InvalidTokenResponse {
+                    reason: "the token response has no id_token; is `openid` in the scope?".into(),
+                });
+            }
+            (None, None) => return Ok(tokens),
+        };
+        let checks = Checks {
+            nonce: tx.map(|tx| tx.nonce.as_str()),
+            max_age: tx.and_then(|tx| tx.max_age).map(Duration::from_secs),
+            access_token: tokens.access_token.as_deref(),
+            ..Checks::default()
+        };
+        tokens.id_token = Some(self.validate_id_token(&id_token, &checks).await?);
         Ok(tokens)
     }
-}
 
-/// Reads `name="value"` from a `WWW-Authenticate: Bearer …` challenge.
-fn auth_param(challenge: &str, name: &str) -> Option<String> {
-    let rest = challenge
-        .trim_start()
-        .strip_prefix("Bearer")
-        .unwrap_or(challenge);
-    for part in rest.split(',') {
-        let (k, v) = part.trim().split_once('=')?;
-        if k.trim().eq_ignore_ascii_case(name) {
-            return Some(v.trim().trim_matches('"').to_string());
+    /// Runs `check` with the provider's keys (none when `no_keys`), and once more with a
+    /// re-fetched JWKS when no key matched (key rotation; the re-fetch is rate-limited).
+    async fn with_key_retry<T>(
+        &self,
+        no_keys: bool,
+        check: impl Fn(&Jwks) -> Result<T>,
+    ) -> Result<T> {
+        let inner = &self.inner;
+        let jwks = if no_keys {
+            Arc::new(Jwks::default())
+        } else {
+            inner.keys.get(&inner.http).await?
+        };
+        match check(&jwks) {
+            Err(Error::NoMatchingKey { .. }) => match inner.keys.refresh(&inner.http, &jwks).await?
+            {
+                Some(fresh) => check(&fresh),
+                None => check(&jwks),
+            },
+            other => other,
         }
     }
-    None
 }

@@ -43,6 +43,18 @@
 //! | Proxies, TLS trust, client certificates, events, logs | [`HttpConfig`], [`http`] |
 //! | No async in your program | [`blocking::Client`], or the seed-style [`OpenId`] facade |
 //!
+//! The source tree follows the same layers (every module below keeps its path at the crate
+//! root, e.g. [`authorize`], [`loopback`]):
+//!
+//! | Folder | Holds |
+//! |---|---|
+//! | `flows/` | the protocol steps: [`discovery`], [`authorize`] (request and callback), [`token`], [`device`], [`jwt_bearer`], [`introspection`], [`revocation`], [`logout`], [`userinfo`], and the client authentication they share |
+//! | `id_token/`, `jose/` | validation ([`id_token`], its JWKS cache) and the JOSE primitives ([`jose`]) |
+//! | `http/` | the transport ([`http`], [`HttpConfig`]): proxies, TLS, events, logs, cookies |
+//! | `native/` | native-app pieces: [`loopback`] (server, TLS, sign-in composition) and [`browser`] |
+//! | `openid/` | the seed-style facade [`OpenId`] |
+//! | top level | [`Client`] (ties the steps together), [`config`], [`error`], [`blocking`] |
+//!
 //! ## Security defaults
 //!
 //! - PKCE S256, a random `state` and `nonce` (32 bytes from the OS CSPRNG) on every request.
@@ -69,29 +81,27 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
 
-pub mod authorize;
+mod flows;
+mod native;
+
 pub mod blocking;
-pub mod browser;
 pub mod config;
-pub mod device;
-pub mod discovery;
 pub mod error;
 pub mod http;
 pub mod id_token;
-pub mod introspection;
 pub mod jose;
-pub mod jwt_bearer;
-pub mod logout;
-pub mod logout_token;
-pub mod loopback;
 pub mod openid;
-pub mod revocation;
-pub mod token;
-pub mod userinfo;
 
 mod client;
-mod client_auth;
-mod jwks;
+
+pub use flows::{
+    authorize, device, discovery, introspection, jwt_bearer, logout, logout_token, revocation,
+    token, userinfo,
+};
+pub use native::{browser, loopback};
+
+use flows::client_auth;
+use id_token::jwks;
 
 pub use authorize::{AuthTransaction, AuthorizationRequest, CallbackParams};
 pub use client::Client;

@@ -1,8 +1,19 @@
 //! The authorization endpoint: request checks, the login page and the responses.
 
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use url::Url;
+
+use super::respond::{escape_html, html, html_error, method_not_allowed};
 use super::signing::IdTokenInput;
-use super::state::{CODE_TTL, CodeGrant};
-use super::*;
+use super::state::{AccessGrant, CODE_TTL, CodeGrant, Req, S, Shared, now};
+use crate::keys::random_token;
+use crate::{Endpoint, Misbehavior, MockClient};
 
 // ---------------------------------------------------------------------------------------
 // Authorization endpoint

@@ -1,6 +1,14 @@
 //! The discovery document and the JWKS endpoint.
 
-use super::*;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::respond::{json_body, method_not_allowed};
+use super::state::S;
+use crate::{Endpoint, Misbehavior};
 
 pub(super) async fn discovery(
     State(s): S,

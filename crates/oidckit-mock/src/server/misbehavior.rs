@@ -1,6 +1,15 @@
 //! Endpoint misbehaviors that need a response of their own: hanging and huge bodies.
 
-use super::*;
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::body::{Body, Bytes};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::state::Shared;
+use crate::{Endpoint, Misbehavior};
 
 impl Shared {
     /// `Hang` / `HugeResponse` for an endpoint.

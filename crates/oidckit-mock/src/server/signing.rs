@@ -1,6 +1,11 @@
 //! Signing: ID tokens, user claims, keys per algorithm and the attacks on them.
 
-use super::*;
+use jsonwebtoken::EncodingKey;
+use serde_json::{Map, Value, json};
+
+use super::state::{Shared, now};
+use crate::keys::{SigningKey, compact_sign, half_hash, signing_input, tamper_signature};
+use crate::{Misbehavior, SigningAlg};
 
 impl Shared {
     /// The HMAC secret for `client_id` (HS* algorithms).

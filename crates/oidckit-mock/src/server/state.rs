@@ -1,6 +1,18 @@
 //! Provider state: recorded requests, issued codes and tokens, keys, registered clients.
 
-use super::*;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, Uri, header};
+use serde_json::{Value, json};
+use tokio::sync::watch;
+
+use super::grant_state::Extra;
+use crate::keys::SigningKey;
+use crate::{Misbehavior, MockClient, MockConfig, SigningAlg};
 
 /// One HTTP request as the provider received it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +85,7 @@ pub(crate) struct Inner {
     pub refresh_tokens: HashMap<String, RefreshGrant>,
     pub requests: Vec<crate::RecordedRequest>,
     /// Device codes, client keys and used assertion ids (see `grants.rs`).
-    pub extra: crate::grants::Extra,
+    pub extra: Extra,
 }
 
 impl Inner {
@@ -96,6 +108,9 @@ pub(crate) struct Shared {
     pub(super) inner: Mutex<Inner>,
     pub(super) shutdown: watch::Receiver<bool>,
 }
+
+/// The state every handler extracts.
+pub(crate) type S = State<Arc<Shared>>;
 
 pub(crate) fn now() -> u64 {
     SystemTime::now()

@@ -1,115 +1,26 @@
 //! The token endpoint: client authentication, grants and token issuance.
 
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::Response;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::Digest as _;
+
 use super::authorize::pkce_syntax_ok;
-use super::signing::IdTokenInput;
-use super::state::RefreshGrant;
-use super::*;
+use super::client_auth::authenticate_client;
+use super::grants::{before_client_auth, token_grant};
+use super::issue::issue_tokens;
+use super::respond::{json_body, method_not_allowed, token_error};
+use super::state::S;
+use crate::{Endpoint, Misbehavior};
 
 // ---------------------------------------------------------------------------------------
 // Token endpoint
 // ---------------------------------------------------------------------------------------
-
-pub(crate) fn token_error(status: StatusCode, error: &str, description: &str) -> Response {
-    let mut r = (
-        status,
-        [
-            (header::CACHE_CONTROL, "no-store"),
-            (header::PRAGMA, "no-cache"),
-        ],
-        axum::Json(json!({ "error": error, "error_description": description })),
-    )
-        .into_response();
-    if status == StatusCode::UNAUTHORIZED {
-        r.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            axum::http::HeaderValue::from_static("Basic realm=\"oidckit-mock\""),
-        );
-    }
-    r
-}
-
-/// Percent-decode one `application/x-www-form-urlencoded` component (`+` is a space).
-pub(super) fn form_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = s.get(i + 1..i + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
-}
-
-pub(crate) fn authenticate_client<'a>(
-    s: &'a Shared,
-    req: &Req,
-) -> Result<&'a MockClient, Box<Response>> {
-    let invalid_client =
-        |d: &str| Box::new(token_error(StatusCode::UNAUTHORIZED, "invalid_client", d));
-    if req.form("client_assertion_type").is_some() || req.form("client_assertion").is_some() {
-        return crate::grants::authenticate_with_assertion(s, req);
-    }
-    let body_id = req.form("client_id");
-    let body_secret = req.form("client_secret");
-    if let Some(basic) = req.authorization("Basic") {
-        if body_secret.is_some() {
-            return Err(Box::new(token_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                "more than one client authentication method used",
-            )));
-        }
-        let decoded = STANDARD
-            .decode(basic)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok());
-        let Some((id, secret)) = decoded.as_deref().and_then(|d| d.split_once(':')) else {
-            return Err(invalid_client("malformed Basic credentials"));
-        };
-        let (Some(id), Some(secret)) = (form_decode(id), form_decode(secret)) else {
-            return Err(invalid_client("malformed Basic credentials"));
-        };
-        if body_id.is_some_and(|b| b != id) {
-            return Err(Box::new(token_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                "client_id in the body differs from the authenticated client",
-            )));
-        }
-        let Some(client) = s.client(&id) else {
-            return Err(invalid_client("unknown client"));
-        };
-        if client.client_secret.as_deref() != Some(secret.as_str()) {
-            return Err(invalid_client("client authentication failed"));
-        }
-        return Ok(client);
-    }
-    let Some(id) = body_id else {
-        return Err(invalid_client("client authentication required"));
-    };
-    let Some(client) = s.client(id) else {
-        return Err(invalid_client("unknown client"));
-    };
-    if s.lock().extra.has_keys(id) {
-        return Err(invalid_client(
-            "this client must authenticate with private_key_jwt",
-        ));
-    }
-    match (&client.client_secret, body_secret) {
-        (Some(expected), Some(got)) if expected == got => Ok(client),
-        (None, None) => Ok(client),
-        (None, Some(_)) => Err(invalid_client("public client must not send a secret")),
-        (Some(_), _) => Err(invalid_client("client authentication failed")),
-    }
-}
 
 pub(super) async fn token(
     State(s): S,
@@ -138,7 +49,7 @@ pub(super) async fn token(
             "<html><body>this is not JSON</body></html>".to_owned(),
         );
     }
-    if let Some(r) = crate::grants::before_client_auth(&s, &req) {
+    if let Some(r) = before_client_auth(&s, &req) {
         return r;
     }
     let client = match authenticate_client(&s, &req) {
@@ -225,71 +136,7 @@ pub(super) async fn token(
             };
             issue_tokens(&s, client, &scope, None, grant.auth_time)
         }
-        Some(other) => crate::grants::token_grant(&s, &req, client, other),
+        Some(other) => token_grant(&s, &req, client, other),
         None => bad("invalid_request", "missing grant_type"),
     }
-}
-
-pub(crate) fn issue_tokens(
-    s: &Shared,
-    client: &MockClient,
-    scope: &str,
-    nonce: Option<&str>,
-    auth_time: u64,
-) -> Response {
-    let ttl = s.config.token_ttl_secs;
-    let access_token = random_token(32);
-    let id_token = s.issue_id_token(&IdTokenInput {
-        client_id: &client.client_id,
-        nonce,
-        auth_time,
-        code: None,
-        access_token: Some(&access_token),
-        scope,
-        with_user_claims: false,
-    });
-    let id_token = match id_token {
-        Ok(t) => t,
-        Err(e) => return token_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e),
-    };
-    let mut body = json!({
-        "access_token": access_token,
-        "token_type": "Bearer",
-        "expires_in": ttl,
-        "id_token": id_token,
-        "scope": scope,
-    });
-    {
-        let mut inner = s.lock();
-        inner.access_tokens.insert(
-            access_token.clone(),
-            AccessGrant {
-                client_id: client.client_id.clone(),
-                scope: scope.to_owned(),
-                expires: Instant::now() + Duration::from_secs(ttl),
-                sub: String::new(),
-            },
-        );
-        if s.config.refresh_tokens {
-            let rt = random_token(32);
-            inner.refresh_tokens.insert(
-                rt.clone(),
-                RefreshGrant {
-                    client_id: client.client_id.clone(),
-                    scope: scope.to_owned(),
-                    auth_time,
-                },
-            );
-            body["refresh_token"] = rt.into();
-        }
-    }
-    (
-        StatusCode::OK,
-        [
-            (header::CACHE_CONTROL, "no-store"),
-            (header::PRAGMA, "no-cache"),
-        ],
-        axum::Json(body),
-    )
-        .into_response()
 }

@@ -1,7 +1,19 @@
 //! The userinfo and logout endpoints.
 
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
+use url::Url;
+
 use super::authorize::redirect_to;
-use super::*;
+use super::respond::{html, html_error, method_not_allowed};
+use super::state::{S, now};
+use crate::keys::compact_sign;
+use crate::{Endpoint, Misbehavior};
 
 // ---------------------------------------------------------------------------------------
 // UserInfo and logout

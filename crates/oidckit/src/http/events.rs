@@ -10,7 +10,39 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use super::log::LogLevel;
+/// How much the transport logs (the seed's `LogLevel`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[non_exhaustive]
+pub enum LogLevel {
+    /// 0: nothing is logged.
+    None = 0,
+    /// 1: the method and URL (without its query) of each request and the status of each
+    /// response. The default.
+    #[default]
+    Info = 1,
+    /// 2: also connections, redirects, cookies and byte counts.
+    Verbose = 2,
+    /// 3: also the headers and bodies of requests and responses (masked, see
+    /// [`HttpConfig::mask_sensitive`](crate::HttpConfig::mask_sensitive)).
+    Debug = 3,
+}
+
+impl LogLevel {
+    /// The seed's number for the level (0–3).
+    pub fn as_u8(self) -> u8 {
+        self as u8
+    }
+
+    /// The level for the seed's number; values above 3 mean [`LogLevel::Debug`].
+    pub fn from_u8(n: u8) -> LogLevel {
+        match n {
+            0 => LogLevel::None,
+            1 => LogLevel::Info,
+            2 => LogLevel::Verbose,
+            _ => LogLevel::Debug,
+        }
+    }
+}
 
 /// Which way data flows (the seed's `direction`: 0 = client to server, 1 = server to client).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

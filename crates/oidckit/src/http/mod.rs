@@ -10,6 +10,7 @@
 //! that makes [`HttpEvents::on_connected`] and [`HttpEvents::on_disconnected`] bracket each
 //! request. [`HttpConfig::keep_alive`] turns connection reuse on.
 
+mod config;
 mod cookies;
 mod events;
 mod log;
@@ -22,11 +23,10 @@ use std::time::Duration;
 
 use base64::Engine as _;
 
-use crate::config::HttpConfig;
 use crate::{Error, Result};
 
-pub use events::{Direction, HttpEvents, Redirect, ServerCertificate, SetCookie};
-pub use log::LogLevel;
+pub use config::HttpConfig;
+pub use events::{Direction, HttpEvents, LogLevel, Redirect, ServerCertificate, SetCookie};
 pub use proxy::{Firewall, FirewallType, ProxyAuthScheme, ProxySettings, ProxySsl};
 pub use resolve::{HttpVersion, IpFamily};
 pub use tls::{ClientCertificate, TlsSettings};

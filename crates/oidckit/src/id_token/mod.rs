@@ -16,6 +16,7 @@ use crate::error::ClaimCheck;
 use crate::jose::{Alg, CompactJws, Jwks, JwsHeader, half_hash};
 use crate::{Error, Result};
 
+pub(crate) mod jwks;
 mod registered;
 
 use registered::{Field, Registered, optional_str, optional_time, required_str, required_time};

@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
+use crate::client_auth::ClientAuth;
 use crate::http::Http;
-use crate::token::{self, ClientAuth};
+use crate::token;
 use crate::{Error, Result};
 
 /// The `grant_type` of the device flow (the seed's default `DeviceGrantType`).

@@ -2,7 +2,10 @@
 
 use serde_json::{Map, Value};
 
+use crate::http::Http;
 use crate::id_token::Claims;
+use crate::token;
+use crate::{Error, Result};
 
 /// The standard claims about the user (the seed's `user_details_*`), from the ID token or the
 /// UserInfo response. Values real providers send in odd shapes are tolerated:
@@ -153,6 +156,119 @@ fn number(v: Option<&Value>) -> Option<i64> {
         Value::String(s) => s.trim().parse::<i64>().ok(),
         _ => None,
     }
+}
+
+/// What the UserInfo endpoint answered: JSON claims, or a signed JWT still to verify.
+pub(crate) enum Response {
+    /// A JSON object.
+    Claims(Map<String, Value>),
+    /// An `application/jwt` response (Core §5.3.2), not yet verified.
+    Signed(String),
+}
+
+/// Fetches UserInfo with the access token (Core §5.3.1) and reads the response (§5.3.2). An
+/// error response becomes the provider's error (RFC 6750 §3 challenge, or a JSON error) or an
+/// HTTP status error.
+pub(crate) async fn fetch(http: &Http, url: &str, access_token: &str) -> Result<Response> {
+    let resp = http
+        .get(url, Some(access_token), "application/json, application/jwt")
+        .await?;
+    let response = if resp.is_success() && resp.is_jwt() {
+        let text = String::from_utf8(resp.body).map_err(|_| Error::InvalidUserInfo {
+            reason: "the signed response is not text".into(),
+        })?;
+        Response::Signed(text.trim().to_string())
+    } else if resp.is_success() {
+        match serde_json::from_slice::<Value>(&resp.body) {
+            Ok(Value::Object(m)) => Response::Claims(m),
+            _ => {
+                return Err(Error::InvalidUserInfo {
+                    reason: "the response is not a JSON object".into(),
+                });
+            }
+        }
+    } else {
+        if let Some(challenge) = resp.www_authenticate.as_deref()
+            && let Some(error) = auth_param(challenge, "error")
+        {
+            return Err(Error::OAuth {
+                endpoint: "userinfo",
+                status: resp.status,
+                error,
+                error_description: auth_param(challenge, "error_description"),
+                error_uri: None,
+            });
+        }
+        return Err(match token::parse_json_response(&resp, "userinfo", url) {
+            Err(e) => e,
+            Ok(_) => Error::HttpStatus {
+                url: url.to_string(),
+                status: resp.status,
+                body: resp.body_text(),
+            },
+        });
+    };
+    Ok(response)
+}
+
+/// Checks the `iss` (against `issuer`, unless `None` for a tenant template) and `aud` of a
+/// verified signed response, and returns its claims.
+pub(crate) fn check_signed(
+    claims: Claims,
+    issuer: Option<&str>,
+    client_id: &str,
+) -> Result<Map<String, Value>> {
+    if let Some(iss) = claims.issuer()
+        && let Some(issuer) = issuer
+        && iss != issuer
+    {
+        return Err(Error::InvalidUserInfo {
+            reason: format!("signed response iss {iss:?} is not the provider's"),
+        });
+    }
+    if claims.get("aud").is_some() && !claims.audience().contains(&client_id) {
+        return Err(Error::InvalidUserInfo {
+            reason: "signed response is not for this client (aud)".into(),
+        });
+    }
+    Ok(claims.into_map())
+}
+
+/// Checks that the response names a `sub`, and the expected one when given (Core §5.3.4), and
+/// reads the standard claims.
+pub(crate) fn details(map: Map<String, Value>, expected_sub: Option<&str>) -> Result<UserDetails> {
+    let sub = map.get("sub").and_then(Value::as_str);
+    match (sub, expected_sub) {
+        (None, _) => {
+            return Err(Error::InvalidUserInfo {
+                reason: "the response has no `sub`".into(),
+            });
+        }
+        (Some(found), Some(expected)) if found != expected => {
+            return Err(Error::InvalidUserInfo {
+                reason: format!(
+                    "sub {found:?} is not the ID token's sub {expected:?}; the token may belong to another user"
+                ),
+            });
+        }
+        _ => {}
+    }
+    Ok(UserDetails::from_map(&map))
+}
+
+/// Reads `name="value"` from a `WWW-Authenticate: Bearer …` challenge.
+fn auth_param(challenge: &str, name: &str) -> Option<String> {
+    let rest = challenge
+        .trim_start()
+        .strip_prefix("Bearer")
+        .unwrap_or(challenge);
+    for part in rest.split(',') {
+        let (k, v) = part.trim().split_once('=')?;
+        if k.trim().eq_ignore_ascii_case(name) {
+            return Some(v.trim().trim_matches('"').to_string());
+        }
+    }
+    None
 }
 
 #[cfg(test)]

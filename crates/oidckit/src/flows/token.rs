@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value};
 
-use crate::config::AuthMethod;
+use crate::client_auth::ClientAuth;
 use crate::http::{Http, Response};
 use crate::id_token::IdToken;
 use crate::{Error, Result};
@@ -92,58 +92,6 @@ impl TokenSet {
     }
 }
 
-/// How to authenticate one token-endpoint request.
-#[derive(Clone)]
-pub(crate) struct ClientAuth {
-    pub client_id: String,
-    pub secret: Option<String>,
-    pub method: AuthMethod,
-    /// The private key for `private_key_jwt` (set by `client_auth::attach_key`).
-    pub key: Option<crate::jose::PrivateKey>,
-    /// Extra form fields for token endpoint requests (`ClientConfig::token_form_params`).
-    pub extra_form: Vec<(String, String)>,
-}
-
-impl fmt::Debug for ClientAuth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientAuth")
-            .field("client_id", &self.client_id)
-            .field("method", &self.method)
-            .finish()
-    }
-}
-
-impl ClientAuth {
-    /// Chooses the method: the configured one, else `client_secret_basic` with a secret (or
-    /// `client_secret_post` when the provider advertises only that), else `none`.
-    pub fn choose(
-        client_id: &str,
-        secret: Option<&str>,
-        configured: Option<&AuthMethod>,
-        advertised: &[String],
-    ) -> ClientAuth {
-        let method = match (configured, secret) {
-            (Some(m), _) => m.clone(),
-            (None, None) => AuthMethod::None,
-            (None, Some(_)) => {
-                let has = |m: &str| advertised.iter().any(|a| a == m);
-                if !has("client_secret_basic") && has("client_secret_post") {
-                    AuthMethod::ClientSecretPost
-                } else {
-                    AuthMethod::ClientSecretBasic
-                }
-            }
-        };
-        ClientAuth {
-            client_id: client_id.to_string(),
-            secret: secret.map(str::to_string),
-            method,
-            key: None,
-            extra_form: Vec::new(),
-        }
-    }
-}
-
 /// Posts a grant to the token endpoint and returns the parsed JSON object.
 pub(crate) async fn request(
     http: &Http,
@@ -211,33 +159,6 @@ fn strip_query(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn auto_method_follows_what_the_provider_advertises() {
-        let adv = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(
-            ClientAuth::choose("c", Some("s"), None, &adv(&[])).method,
-            AuthMethod::ClientSecretBasic
-        );
-        assert_eq!(
-            ClientAuth::choose("c", Some("s"), None, &adv(&["client_secret_post"])).method,
-            AuthMethod::ClientSecretPost
-        );
-        assert_eq!(
-            ClientAuth::choose(
-                "c",
-                Some("s"),
-                None,
-                &adv(&["client_secret_post", "client_secret_basic"])
-            )
-            .method,
-            AuthMethod::ClientSecretBasic
-        );
-        assert_eq!(
-            ClientAuth::choose("c", None, None, &adv(&[])).method,
-            AuthMethod::None
-        );
-    }
 
     #[test]
     fn expires_in_as_string_is_tolerated() {

@@ -2,8 +2,9 @@
 //! an access or refresh token at the provider's `revocation_endpoint`.
 
 use crate::Result;
+use crate::client_auth::ClientAuth;
 use crate::http::Http;
-use crate::token::{self, ClientAuth};
+use crate::token;
 
 /// Posts `token` (with an optional `token_type_hint`) to the revocation endpoint. Any 2xx is
 /// success (the provider answers 200 for unknown tokens too, §2.2); an error response is

@@ -6,6 +6,7 @@
 //! `iss = sub = client_id`, `aud` = the token endpoint, a random `jti`, `iat` and an `exp` one
 //! minute later.
 
+use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
@@ -13,8 +14,59 @@ use serde_json::{Map, Value};
 use crate::config::{AuthMethod, ClientConfig};
 use crate::http::{Basic, Http, Response};
 use crate::jose::{self, b64url_encode};
-use crate::token::ClientAuth;
 use crate::{Error, Result};
+
+/// How to authenticate one token-endpoint request.
+#[derive(Clone)]
+pub(crate) struct ClientAuth {
+    pub client_id: String,
+    pub secret: Option<String>,
+    pub method: AuthMethod,
+    /// The private key for `private_key_jwt` (set by `client_auth::attach_key`).
+    pub key: Option<crate::jose::PrivateKey>,
+    /// Extra form fields for token endpoint requests (`ClientConfig::token_form_params`).
+    pub extra_form: Vec<(String, String)>,
+}
+
+impl fmt::Debug for ClientAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientAuth")
+            .field("client_id", &self.client_id)
+            .field("method", &self.method)
+            .finish()
+    }
+}
+
+impl ClientAuth {
+    /// Chooses the method: the configured one, else `client_secret_basic` with a secret (or
+    /// `client_secret_post` when the provider advertises only that), else `none`.
+    pub fn choose(
+        client_id: &str,
+        secret: Option<&str>,
+        configured: Option<&AuthMethod>,
+        advertised: &[String],
+    ) -> ClientAuth {
+        let method = match (configured, secret) {
+            (Some(m), _) => m.clone(),
+            (None, None) => AuthMethod::None,
+            (None, Some(_)) => {
+                let has = |m: &str| advertised.iter().any(|a| a == m);
+                if !has("client_secret_basic") && has("client_secret_post") {
+                    AuthMethod::ClientSecretPost
+                } else {
+                    AuthMethod::ClientSecretBasic
+                }
+            }
+        };
+        ClientAuth {
+            client_id: client_id.to_string(),
+            secret: secret.map(str::to_string),
+            method,
+            key: None,
+            extra_form: Vec::new(),
+        }
+    }
+}
 
 /// `client_assertion_type` of RFC 7523 §2.2.
 pub(crate) const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -135,6 +187,33 @@ fn hs256_jwt(secret: &[u8], claims: &Map<String, Value>) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn auto_method_follows_what_the_provider_advertises() {
+        let adv = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            ClientAuth::choose("c", Some("s"), None, &adv(&[])).method,
+            AuthMethod::ClientSecretBasic
+        );
+        assert_eq!(
+            ClientAuth::choose("c", Some("s"), None, &adv(&["client_secret_post"])).method,
+            AuthMethod::ClientSecretPost
+        );
+        assert_eq!(
+            ClientAuth::choose(
+                "c",
+                Some("s"),
+                None,
+                &adv(&["client_secret_post", "client_secret_basic"])
+            )
+            .method,
+            AuthMethod::ClientSecretBasic
+        );
+        assert_eq!(
+            ClientAuth::choose("c", None, None, &adv(&[])).method,
+            AuthMethod::None
+        );
+    }
 
     #[test]
     fn assertion_claims_follow_core_section_9() {

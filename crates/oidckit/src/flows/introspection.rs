@@ -4,8 +4,9 @@
 
 use serde_json::{Map, Value};
 
+use crate::client_auth::ClientAuth;
 use crate::http::Http;
-use crate::token::{self, ClientAuth};
+use crate::token;
 use crate::{Error, Result};
 
 /// What the provider says about a token. Every returned member is in [`raw`](Self::raw).

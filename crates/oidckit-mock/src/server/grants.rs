@@ -3,231 +3,27 @@
 //! credentials, password and JWT bearer grants, introspection (RFC 7662), revocation
 //! (RFC 7009) and a Google-style `tokeninfo` endpoint.
 
-use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
+use super::client_auth::{authenticate_client, check_jti, peek_claims, verify_jwt};
+use super::grant_state::{DeviceGrant, DeviceStatus};
+use super::issue::issue_tokens;
+use super::respond::{bad, method_not_allowed};
+use super::state::{AccessGrant, Req, S, Shared, now};
 use crate::keys::random_token;
-use crate::server::{
-    AccessGrant, Req, S, Shared, authenticate_client, issue_tokens, method_not_allowed, now,
-    token_error,
-};
 use crate::{Misbehavior, MockClient};
 
-const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
 /// Polls may arrive this much early (timer granularity) without `slow_down`.
 const POLL_TOLERANCE: Duration = Duration::from_millis(150);
-
-/// Whether a device authorization is waiting, approved or denied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DeviceStatus {
-    Pending,
-    Approved,
-    Denied,
-}
-
-#[derive(Debug, Clone)]
-struct DeviceGrant {
-    client_id: String,
-    scope: String,
-    user_code: String,
-    status: DeviceStatus,
-    expires: Instant,
-    interval: Duration,
-    last_poll: Instant,
-    polls: Vec<Instant>,
-}
-
-/// A registered public key of a client (or JWT bearer issuer).
-#[derive(Clone)]
-pub(crate) struct ClientKey {
-    key: DecodingKey,
-}
-
-impl std::fmt::Debug for ClientKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ClientKey")
-    }
-}
-
-impl ClientKey {
-    /// SPKI PEM (RSA, EC or Ed25519) or a public JWK.
-    pub fn parse(text: &str) -> Result<ClientKey, String> {
-        let t = text.trim();
-        let key = if t.starts_with('{') {
-            let jwk: jsonwebtoken::jwk::Jwk =
-                serde_json::from_str(t).map_err(|e| format!("not a JWK: {e}"))?;
-            DecodingKey::from_jwk(&jwk).map_err(|e| format!("unusable JWK: {e}"))?
-        } else {
-            DecodingKey::from_rsa_pem(t.as_bytes())
-                .or_else(|_| DecodingKey::from_ec_pem(t.as_bytes()))
-                .or_else(|_| DecodingKey::from_ed_pem(t.as_bytes()))
-                .map_err(|e| format!("unusable PEM public key: {e}"))?
-        };
-        Ok(ClientKey { key })
-    }
-}
-
-/// State of this module, kept inside the provider's one mutex.
-#[derive(Debug, Default)]
-pub(crate) struct Extra {
-    devices: HashMap<String, DeviceGrant>,
-    keys: HashMap<String, Vec<ClientKey>>,
-    used_jti: HashSet<String>,
-}
-
-impl Extra {
-    pub fn add_key(&mut self, id: &str, key: ClientKey) {
-        self.keys.entry(id.to_owned()).or_default().push(key);
-    }
-
-    pub fn has_keys(&self, id: &str) -> bool {
-        self.keys.contains_key(id)
-    }
-
-    fn device_by_user_code(&mut self, user_code: &str) -> Option<&mut DeviceGrant> {
-        self.devices.values_mut().find(|d| d.user_code == user_code)
-    }
-
-    pub fn set_device(&mut self, user_code: &str, status: DeviceStatus) -> bool {
-        match self.device_by_user_code(user_code) {
-            Some(d) if d.status == DeviceStatus::Pending => {
-                d.status = status;
-                true
-            }
-            _ => false,
-        }
-    }
-
-    pub fn expire_device(&mut self, user_code: &str) -> bool {
-        self.device_by_user_code(user_code)
-            .map(|d| d.expires = Instant::now())
-            .is_some()
-    }
-
-    pub fn poll_times(&mut self, user_code: &str) -> Vec<Instant> {
-        self.device_by_user_code(user_code)
-            .map(|d| d.polls.clone())
-            .unwrap_or_default()
-    }
-}
-
-fn invalid_client(d: &str) -> Box<Response> {
-    Box::new(token_error(StatusCode::UNAUTHORIZED, "invalid_client", d))
-}
-
-fn bad(error: &str, description: &str) -> Response {
-    token_error(StatusCode::BAD_REQUEST, error, description)
-}
-
-/// The unverified claims of a JWT, to find who claims to have signed it.
-fn peek_claims(jwt: &str) -> Option<Map<String, Value>> {
-    let payload = jwt.split('.').nth(1)?;
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
-}
-
-/// Verifies `jwt` with the keys registered for `id` (or, for HS*, `secret`): signature,
-/// `aud` (one of `audiences`), `exp`, `iss` and, when given, `sub`. Returns the claims.
-fn verify_jwt(
-    s: &Shared,
-    jwt: &str,
-    id: &str,
-    secret: Option<&str>,
-    audiences: &[String],
-    sub: Option<&str>,
-) -> Result<Map<String, Value>, String> {
-    let header = jsonwebtoken::decode_header(jwt).map_err(|e| format!("malformed JWT: {e}"))?;
-    let keys: Vec<DecodingKey> = if matches!(
-        header.alg,
-        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512
-    ) {
-        let secret = secret.ok_or("HMAC assertion from a client without a secret")?;
-        vec![DecodingKey::from_secret(secret.as_bytes())]
-    } else {
-        let inner = s.lock();
-        let keys = inner
-            .extra
-            .keys
-            .get(id)
-            .ok_or("no key registered for this client")?;
-        keys.iter().map(|k| k.key.clone()).collect()
-    };
-    let mut v = Validation::new(header.alg);
-    v.set_audience(audiences);
-    v.set_issuer(&[id]);
-    if let Some(sub) = sub {
-        v.sub = Some(sub.to_owned());
-    }
-    v.leeway = 5;
-    v.set_required_spec_claims(&["exp", "aud", "iss"]);
-    let mut last = String::from("no key");
-    for key in keys {
-        match jsonwebtoken::decode::<Map<String, Value>>(jwt, &key, &v) {
-            Ok(data) => return Ok(data.claims),
-            Err(e) => last = format!("assertion rejected: {e}"),
-        }
-    }
-    Err(last)
-}
-
-/// Refuses a `jti` seen before (replay).
-fn check_jti(s: &Shared, claims: &Map<String, Value>, required: bool) -> Result<(), String> {
-    match claims.get("jti").and_then(Value::as_str) {
-        Some(jti) if !s.lock().extra.used_jti.insert(jti.to_owned()) => {
-            Err("assertion jti already used".into())
-        }
-        None if required => Err("assertion has no jti".into()),
-        _ => Ok(()),
-    }
-}
-
-fn audiences(s: &Shared) -> Vec<String> {
-    vec![format!("{}/token", s.issuer), s.issuer.clone()]
-}
-
-/// `client_secret_jwt` / `private_key_jwt` (Core §9).
-pub(crate) fn authenticate_with_assertion<'a>(
-    s: &'a Shared,
-    req: &Req,
-) -> Result<&'a MockClient, Box<Response>> {
-    if req.form("client_assertion_type") != Some(ASSERTION_TYPE) {
-        return Err(invalid_client("unsupported client_assertion_type"));
-    }
-    let jwt = req
-        .form("client_assertion")
-        .ok_or_else(|| invalid_client("no client_assertion"))?;
-    let claimed = peek_claims(jwt)
-        .and_then(|c| c.get("sub").and_then(Value::as_str).map(str::to_owned))
-        .ok_or_else(|| invalid_client("client_assertion has no sub"))?;
-    if req.form("client_id").is_some_and(|id| id != claimed) {
-        return Err(invalid_client("client_id differs from the assertion's sub"));
-    }
-    let client = s
-        .client(&claimed)
-        .ok_or_else(|| invalid_client("unknown client"))?;
-    let claims = verify_jwt(
-        s,
-        jwt,
-        &claimed,
-        client.client_secret.as_deref(),
-        &audiences(s),
-        Some(&claimed),
-    )
-    .map_err(|e| invalid_client(&e))?;
-    check_jti(s, &claims, true).map_err(|e| invalid_client(&e))?;
-    Ok(client)
-}
 
 /// Grants handled before client authentication: the JWT bearer grant authenticates by its
 /// assertion (Google's service accounts send no client credentials).
