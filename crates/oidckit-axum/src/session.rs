@@ -162,7 +162,9 @@ pub(crate) async fn fresh(oidc: &Oidc, id: &str, data: SessionData) -> Result<Op
     loop {
         if store.try_lock(id, &fence, cfg.refresh_lock_ttl).await? {
             let result = refresh_locked(oidc, id).await;
-            store.unlock(id, &fence).await?;
+            // A failed release only delays the next refresh until the lock's TTL ends; the new
+            // tokens are already saved, so the refresh result stands.
+            let _ = store.unlock(id, &fence).await;
             return result;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;

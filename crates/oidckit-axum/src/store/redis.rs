@@ -168,6 +168,25 @@ impl RedisStore {
         Ok(deleted)
     }
 
+    /// `SET key value NX PX ttl`: `true` when this call created the key.
+    async fn set_if_absent(
+        &self,
+        key: String,
+        value: &str,
+        ttl: Duration,
+        operation: &'static str,
+    ) -> Result<bool> {
+        let cmd = redis::cmd("SET")
+            .arg(key)
+            .arg(value)
+            .arg("NX")
+            .arg("PX")
+            .arg(millis(ttl))
+            .to_owned();
+        let set: Option<String> = self.run(&cmd, operation).await?;
+        Ok(set.is_some())
+    }
+
     async fn add_to_index(&self, index: String, id: &str, ttl: Duration) -> Result<()> {
         let _: usize = self
             .run(redis::cmd("SADD").arg(&index).arg(id), "index a session")
@@ -296,20 +315,12 @@ impl Store for RedisStore {
     }
 
     fn first_use<'a>(&'a self, key: &'a str, ttl: Duration) -> StoreFuture<'a, bool> {
-        Box::pin(async move {
-            let set: Option<String> = self
-                .run(
-                    redis::cmd("SET")
-                        .arg(self.key("jti", &hashed(key)))
-                        .arg(1)
-                        .arg("NX")
-                        .arg("PX")
-                        .arg(millis(ttl)),
-                    "record a used logout token",
-                )
-                .await?;
-            Ok(set.is_some())
-        })
+        Box::pin(self.set_if_absent(
+            self.key("jti", &hashed(key)),
+            "1",
+            ttl,
+            "record a used logout token",
+        ))
     }
 
     fn try_lock<'a>(
@@ -318,20 +329,7 @@ impl Store for RedisStore {
         fence: &'a str,
         ttl: Duration,
     ) -> StoreFuture<'a, bool> {
-        Box::pin(async move {
-            let set: Option<String> = self
-                .run(
-                    redis::cmd("SET")
-                        .arg(self.key("lock", name))
-                        .arg(fence)
-                        .arg("NX")
-                        .arg("PX")
-                        .arg(millis(ttl)),
-                    "take a refresh lock",
-                )
-                .await?;
-            Ok(set.is_some())
-        })
+        Box::pin(self.set_if_absent(self.key("lock", name), fence, ttl, "take a refresh lock"))
     }
 
     fn unlock<'a>(&'a self, name: &'a str, fence: &'a str) -> StoreFuture<'a, ()> {
