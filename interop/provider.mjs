@@ -11,6 +11,10 @@
 //   ROTATE   replace every signing key with freshly generated ones (new kids). The provider is
 //            rebuilt with the new keys behind the same listening socket; sessions, grants and
 //            tokens are not kept, so sign in again afterwards.
+//   BACKCHANNEL <uri>
+//            register the web client `interop-backchannel` with <uri> as its
+//            backchannel_logout_uri (sid required), rebuilding the provider like ROTATE; prints
+//            `BACKCHANNEL-SET`. Ending a session at the provider then POSTs a logout token there.
 //   STOP     exit
 // The process exits when stdin closes, so a test runner that dies cannot leave it behind.
 //
@@ -51,6 +55,8 @@ const ACCOUNT_CLAIMS = {
 };
 
 let generation = 0;
+// Set by the BACKCHANNEL command: the back-channel logout URI of `interop-backchannel`.
+let backchannelUri;
 
 async function signingKey(alg) {
   const options = alg === 'EdDSA' ? { crv: 'Ed25519', extractable: true } : { extractable: true };
@@ -108,6 +114,14 @@ function clients() {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
     }),
+    // Back-channel logout (OpenID Connect Back-Channel Logout 1.0), once a test names its URI.
+    ...(backchannelUri ? [confidential('interop-backchannel', {
+      application_type: 'web',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      backchannel_logout_uri: backchannelUri,
+      backchannel_logout_session_required: true,
+    })] : []),
     // Signed (application/jwt) UserInfo responses.
     confidential('interop-jwt-userinfo', { userinfo_signed_response_alg: 'RS256' }),
     // HS256-signed ID tokens (key: the client secret, which must be long enough).
@@ -173,6 +187,7 @@ async function configuration() {
     features: {
       devInteractions: { enabled: true },
       rpInitiatedLogout: { enabled: true },
+      backchannelLogout: { enabled: true },
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },
@@ -299,6 +314,15 @@ lines.on('line', async (line) => {
     } catch (err) {
       console.error('rotation failed', err);
       process.stdout.write('ROTATE-FAILED\n');
+    }
+  } else if (command.startsWith('BACKCHANNEL ')) {
+    try {
+      backchannelUri = command.slice('BACKCHANNEL '.length).trim();
+      handler = (await buildProvider(issuer)).callback();
+      process.stdout.write('BACKCHANNEL-SET\n');
+    } catch (err) {
+      console.error('back-channel setup failed', err);
+      process.stdout.write('BACKCHANNEL-FAILED\n');
     }
   } else if (command === 'STOP') {
     process.exit(0);

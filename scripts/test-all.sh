@@ -2,7 +2,7 @@
 # Runs every test of the workspace, after making sure what the tests need is installed:
 # the npm packages of the interop provider (interop/, from its lockfile; needs Node.js 20+ and
 # npm) and the Debian packages of the real peers (chromium, tinyproxy, microsocks,
-# dante-server). As root with apt-get it installs what is missing (as .ci/run does); otherwise
+# dante-server, redis-server). As root with apt-get it installs what is missing (as .ci/run does); otherwise
 # it says exactly what to install, or which OIDCKIT_SKIP_* variable skips that part.
 # Usage: bash scripts/test-all.sh [extra cargo test args]
 set -euo pipefail
@@ -46,9 +46,10 @@ else
 fi
 
 # Debian packages the tests drive as real peers: chromium (browser sign-in), tinyproxy (HTTP
-# proxy), microsocks (SOCKS5 firewall), danted (SOCKS4/4A firewall).
+# proxy), microsocks (SOCKS5 firewall), danted (SOCKS4/4A firewall), redis-server (the axum
+# integration's session store, single server and Cluster).
 missing=()
-for pair in chromium:chromium tinyproxy:tinyproxy microsocks:microsocks danted:dante-server; do
+for pair in chromium:chromium tinyproxy:tinyproxy microsocks:microsocks danted:dante-server redis-server:redis-server redis-cli:redis-tools; do
     name=${pair%%:*}
     command -v "$name" >/dev/null 2>&1 || [ -x "/usr/sbin/$name" ] || missing+=("${pair#*:}")
 done

@@ -308,6 +308,9 @@ pub struct MockConfig {
     /// The user's password for the password grant (username: `preferred_username` or `sub`).
     /// Default `"password"`.
     pub user_password: String,
+    /// The provider session id put in every ID token as `sid` (for back-channel logout
+    /// tests); `None` sends no `sid`. Default `None`.
+    pub session_id: Option<String>,
 }
 
 impl Default for MockConfig {
@@ -328,6 +331,7 @@ impl Default for MockConfig {
             device_interval_secs: 5,
             device_code_ttl_secs: 600,
             user_password: "password".to_owned(),
+            session_id: None,
         }
     }
 }
@@ -473,6 +477,42 @@ impl MockProvider {
             // short of an aws-lc internal error; there is no sensible token to return then.
             Err(e) => panic!("oidckit-mock: signing failed: {e}"),
         }
+    }
+
+    /// A valid back-channel logout token (OpenID Connect Back-Channel Logout 1.0 §2.4) for
+    /// `client_id`, signed like the ID tokens: `iss`, `aud`, `iat`, `exp` (+2 min), a fresh `jti`,
+    /// the `events` member, and `sub` and/or `sid` as given. Tests POST it as `logout_token`.
+    pub fn logout_token(&self, client_id: &str, sub: Option<&str>, sid: Option<&str>) -> String {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let jti = {
+            let mut b = [0u8; 16];
+            aws_lc_rs::rand::fill(&mut b).unwrap_or(());
+            b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+        };
+        let mut claims = serde_json::json!({
+            "iss": self.issuer(),
+            "aud": client_id,
+            "iat": now,
+            "exp": now + 120,
+            "jti": jti,
+            "events": { "http://schemas.openid.net/event/backchannel-logout": {} },
+        });
+        if let Some(map) = claims.as_object_mut() {
+            if let Some(sub) = sub {
+                map.insert("sub".into(), sub.into());
+            }
+            if let Some(sid) = sid {
+                map.insert("sid".into(), sid.into());
+            }
+        }
+        self.sign_jwt_with_header(
+            &claims,
+            self.shared.config.id_token_alg,
+            &serde_json::json!({"typ": "logout+jwt"}),
+        )
     }
 
     /// Registers a public key (SPKI PEM or a public JWK) for `client_id`: client assertions

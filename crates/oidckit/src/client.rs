@@ -349,6 +349,16 @@ impl Client {
             .await
     }
 
+    /// Verifies a JWS signed by the provider with the ID token's keys and algorithm policy
+    /// (JWKS re-fetched once for an unknown key), for other provider JWTs such as logout tokens.
+    pub(crate) async fn verify_jws(&self, jws: &CompactJws<'_>) -> Result<()> {
+        let no_keys = jws.header.alg.is_hmac() || !jws.header.alg.is_supported();
+        self.with_key_retry(no_keys, |jwks| {
+            self.inner.validator.verify_signature(jws, jwks)
+        })
+        .await
+    }
+
     /// Fetches the UserInfo claims with the access token of `tokens` and checks that `sub` is
     /// the ID token's (code 907 otherwise). A signed (`application/jwt`) response is verified
     /// like an ID token (issuer and audience checked when present).

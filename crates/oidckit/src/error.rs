@@ -348,6 +348,64 @@ pub enum Error {
     /// Code 301. The operation was interrupted by the application.
     #[error("interrupted")]
     Interrupted,
+
+    /// Code 940. A back-channel logout token (OpenID Connect Back-Channel Logout 1.0 §2.6)
+    /// failed validation: bad signature, wrong `iss`/`aud`, too old, a `nonce`, no logout
+    /// `events` member, or neither `sub` nor `sid`.
+    #[error("invalid logout token: {reason}")]
+    InvalidLogoutToken {
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// Code 941. A sign-in callback names no login this browser started on any instance: no
+    /// `state`, another browser's login, expired, or already completed (a replayed callback).
+    /// Start the sign-in again.
+    #[error("no such login: {reason}; start the sign-in again")]
+    LoginTransactionNotFound {
+        /// Which of the cases above.
+        reason: &'static str,
+    },
+
+    /// Code 942. A login's `return_to` is not a path on the application's own origin (an open
+    /// redirect attempt such as `https://evil.example/` or `//evil.example/`).
+    #[error(
+        "refused return_to {value:?}: only paths on this site (starting with one `/`) are allowed"
+    )]
+    ReturnToRefused {
+        /// The value given (at most 200 characters).
+        value: String,
+    },
+
+    /// Code 943. The session store (memory or Redis) failed; Redis may be down or unreachable.
+    #[error("session store failed to {operation}: {source}")]
+    SessionStore {
+        /// What the store was asked to do.
+        operation: &'static str,
+        /// The underlying error.
+        #[source]
+        source: Source,
+    },
+
+    /// Code 944. The request has no valid session: nobody is signed in, or the session ended.
+    #[error("not signed in; sign in first")]
+    NotSignedIn,
+
+    /// Code 945. A logout token's `jti` was already used (on this or another instance): a
+    /// replayed back-channel logout.
+    #[error("logout token {jti:?} was already used")]
+    LogoutTokenReplayed {
+        /// The token's `jti`.
+        jti: String,
+    },
+
+    /// Code 946. Another instance is refreshing this session's tokens and did not finish within
+    /// the wait; retry the request.
+    #[error("another instance is still refreshing this session after {waited:?}; retry")]
+    RefreshInProgress {
+        /// How long this request waited.
+        waited: std::time::Duration,
+    },
 }
 
 impl Error {
@@ -386,6 +444,13 @@ impl Error {
             Error::Missing { .. } => 920,
             Error::InvalidSetting { .. } => 921,
             Error::Interrupted => 301,
+            Error::InvalidLogoutToken { .. } => 940,
+            Error::LoginTransactionNotFound { .. } => 941,
+            Error::ReturnToRefused { .. } => 942,
+            Error::SessionStore { .. } => 943,
+            Error::NotSignedIn => 944,
+            Error::LogoutTokenReplayed { .. } => 945,
+            Error::RefreshInProgress { .. } => 946,
         }
     }
 
@@ -564,6 +629,34 @@ mod tests {
                 909,
             ),
             (Error::Interrupted, 301),
+            (
+                Error::InvalidLogoutToken {
+                    reason: String::new(),
+                },
+                940,
+            ),
+            (Error::LoginTransactionNotFound { reason: "" }, 941),
+            (
+                Error::ReturnToRefused {
+                    value: String::new(),
+                },
+                942,
+            ),
+            (
+                Error::SessionStore {
+                    operation: "",
+                    source: "x".into(),
+                },
+                943,
+            ),
+            (Error::NotSignedIn, 944),
+            (Error::LogoutTokenReplayed { jti: String::new() }, 945),
+            (
+                Error::RefreshInProgress {
+                    waited: std::time::Duration::ZERO,
+                },
+                946,
+            ),
             (
                 Error::InvalidDeviceAuthorization {
                     reason: String::new(),

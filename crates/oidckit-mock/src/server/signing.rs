@@ -177,6 +177,9 @@ impl Shared {
             inp.auth_time
         };
         c.insert("auth_time".into(), auth_time.into());
+        if let Some(sid) = &self.config.session_id {
+            c.insert("sid".into(), sid.clone().into());
+        }
         match inp.nonce {
             Some(_) if has(Misbehavior::IdTokenMissingNonce) => {}
             Some(n) if has(Misbehavior::IdTokenWrongNonce) => {

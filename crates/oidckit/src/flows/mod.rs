@@ -1,5 +1,6 @@
 //! The protocol steps, one file each: discovery, the authorization request and its callback,
 //! the token endpoint, the device flow, the JWT bearer grant, introspection, revocation, logout,
+//! back-channel logout tokens,
 //! UserInfo, and the client authentication they share.
 //!
 //! Each module is re-exported at the crate root (`oidckit::authorize`, `oidckit::token`, …).
@@ -11,6 +12,7 @@ pub mod discovery;
 pub mod introspection;
 pub mod jwt_bearer;
 pub mod logout;
+pub mod logout_token;
 pub mod revocation;
 pub mod token;
 pub mod userinfo;

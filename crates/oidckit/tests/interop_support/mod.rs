@@ -191,6 +191,18 @@ impl OpenIdProvider {
         kids.split_whitespace().map(str::to_string).collect()
     }
 
+    /// Registers the web client `interop-backchannel` (secret `interop-backchannel-secret`)
+    /// with `uri` as its back-channel logout URI. The provider is rebuilt as by
+    /// [`OpenIdProvider::rotate_keys`]; sign in afterwards.
+    pub fn set_backchannel_logout_uri(&mut self, uri: &str) {
+        let stdin = self.stdin.as_mut().expect("provider stdin open");
+        stdin
+            .write_all(format!("BACKCHANNEL {uri}\n").as_bytes())
+            .and_then(|()| stdin.flush())
+            .expect("send BACKCHANNEL");
+        self.wait_for_line("BACKCHANNEL-SET", STARTUP_TIMEOUT);
+    }
+
     /// A client configuration for one of the provider's registered clients. Confidential
     /// clients' secrets are `<client_id>-secret`.
     pub fn config(&self, client_id: &str) -> ClientConfig {
