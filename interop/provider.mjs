@@ -4,6 +4,10 @@
 //
 // Usage: node provider.mjs [PORT]     (PORT or env INTEROP_PORT; 0 or absent = any free port)
 //
+// Optional features, each turned on by an environment variable set to 1 (off by default, so the
+// other tests see the stock configuration):
+//   INTEROP_REQUIRE_PAR   require pushed authorization requests for every client (RFC 9126 §5)
+//
 // Protocol on stdout (one line each, everything else goes to stderr):
 //   READY <issuer>             listening; <issuer> has no trailing slash
 //   ROTATED <kid> <kid> ...    after a ROTATE command: the new signing keys' kids
@@ -178,7 +182,10 @@ async function configuration() {
       revocation: { enabled: true },
       userinfo: { enabled: true },
       jwtUserinfo: { enabled: true },
-      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+      pushedAuthorizationRequests: {
+        enabled: true,
+        requirePushedAuthorizationRequests: process.env.INTEROP_REQUIRE_PAR === '1',
+      },
       deviceFlow: { enabled: true },
       claimsParameter: { enabled: true },
       // Resource indicators on by default in v8; without a resource the access token is for

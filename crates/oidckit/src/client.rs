@@ -151,8 +151,67 @@ impl Client {
         value.as_deref().ok_or(Error::Missing { what, hint })
     }
 
-    /// Builds the URL to send the user to, and the transaction to keep until the response comes back.
+    /// Builds the URL to send the user to, and the transaction to keep until the response comes
+    /// back. Makes no request; code 931 when the provider requires pushed authorization requests
+    /// (use [`Client::start_authorization`]).
     pub fn authorization_url(
+        &self,
+        req: &AuthorizationRequest,
+    ) -> Result<(String, AuthTransaction)> {
+        if self.inner.metadata.require_pushed_authorization_requests {
+            return Err(Error::PushedAuthorizationRequired {
+                reason: "the provider requires them; call start_authorization, which pushes the request",
+            });
+        }
+        self.plain_authorization_url(req)
+    }
+
+    /// Starts a sign-in: like [`Client::authorization_url`], but through a pushed authorization
+    /// request (RFC 9126) when `ClientConfig::pushed_authorization` is set or the provider
+    /// requires it (see [`Client::push_authorization_request`]).
+    pub async fn start_authorization(
+        &self,
+        req: &AuthorizationRequest,
+    ) -> Result<(String, AuthTransaction)> {
+        if self.inner.config.pushed_authorization
+            || self.inner.metadata.require_pushed_authorization_requests
+        {
+            self.push_authorization_request(req).await
+        } else {
+            self.plain_authorization_url(req)
+        }
+    }
+
+    /// Pushes the authorization request (RFC 9126) to the provider's
+    /// `pushed_authorization_request_endpoint`, authenticated like the token endpoint, and
+    /// returns the URL with only `client_id` and `request_uri` to send the user to. Code 931
+    /// when the provider has no such endpoint, 930 when its answer is unusable, 151 when it
+    /// refuses the request.
+    pub async fn push_authorization_request(
+        &self,
+        req: &AuthorizationRequest,
+    ) -> Result<(String, AuthTransaction)> {
+        let meta = &self.inner.metadata;
+        let par = meta.pushed_authorization_request_endpoint.as_deref().ok_or(
+            Error::PushedAuthorizationRequired {
+                reason: "the provider advertises no pushed_authorization_request_endpoint; set it by hand or turn pushed_authorization off",
+            },
+        )?;
+        let (full, tx) = self.plain_authorization_url(req)?;
+        let endpoint = meta.authorization_endpoint.as_deref().unwrap_or_default();
+        let url = crate::flows::par::push(
+            &self.inner.http,
+            par,
+            &self.inner.auth,
+            &meta.issuer,
+            endpoint,
+            &full,
+        )
+        .await?;
+        Ok((url, tx))
+    }
+
+    fn plain_authorization_url(
         &self,
         req: &AuthorizationRequest,
     ) -> Result<(String, AuthTransaction)> {

@@ -286,6 +286,11 @@ pub struct ClientConfig {
     /// Extra form fields posted with every token endpoint request (the seed's
     /// `FormVarName[i]` / `FormVarValue[i]`), after the grant's own fields. Default: none.
     pub token_form_params: Vec<(String, String)>,
+    /// Send authorization requests through the provider's pushed authorization request
+    /// endpoint (RFC 9126) in [`Client::start_authorization`](crate::Client::start_authorization).
+    /// Default: false (PAR is used anyway when the provider sets
+    /// `require_pushed_authorization_requests`).
+    pub pushed_authorization: bool,
     dangerous: Dangerous,
 }
 
@@ -329,6 +334,7 @@ impl fmt::Debug for ClientConfig {
                     .map(|(k, _)| k)
                     .collect::<Vec<_>>(),
             )
+            .field("pushed_authorization", &self.pushed_authorization)
             .field("dangerous", &self.dangerous)
             .finish()
     }
@@ -357,6 +363,7 @@ impl ClientConfig {
             http: HttpConfig::default(),
             client_key: None,
             token_form_params: Vec::new(),
+            pushed_authorization: false,
             dangerous: Dangerous::default(),
         }
     }

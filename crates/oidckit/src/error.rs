@@ -345,6 +345,24 @@ pub enum Error {
         reason: String,
     },
 
+    /// Code 930. The pushed authorization request endpoint (RFC 9126 §2.2) answered with
+    /// something other than a JSON object with a `request_uri` string and a positive
+    /// `expires_in`.
+    #[error("invalid pushed authorization response: {reason}")]
+    InvalidPushedAuthorizationResponse {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Code 931. The provider requires pushed authorization requests (RFC 9126 §5) and a
+    /// plain authorization URL was asked for, or PAR is wanted and the provider has no
+    /// `pushed_authorization_request_endpoint`.
+    #[error("pushed authorization requests (RFC 9126): {reason}")]
+    PushedAuthorizationRequired {
+        /// What is wrong and what to do.
+        reason: &'static str,
+    },
+
     /// Code 301. The operation was interrupted by the application.
     #[error("interrupted")]
     Interrupted,
@@ -385,6 +403,8 @@ impl Error {
             Error::InvalidIntrospection { .. } => 914,
             Error::Missing { .. } => 920,
             Error::InvalidSetting { .. } => 921,
+            Error::InvalidPushedAuthorizationResponse { .. } => 930,
+            Error::PushedAuthorizationRequired { .. } => 931,
             Error::Interrupted => 301,
         }
     }
@@ -590,6 +610,13 @@ mod tests {
                 },
                 914,
             ),
+            (
+                Error::InvalidPushedAuthorizationResponse {
+                    reason: String::new(),
+                },
+                930,
+            ),
+            (Error::PushedAuthorizationRequired { reason: "" }, 931),
         ];
         for (e, code) in table {
             assert_eq!(e.code(), code, "{e:?}");

@@ -11,6 +11,7 @@ pub mod discovery;
 pub mod introspection;
 pub mod jwt_bearer;
 pub mod logout;
+pub(crate) mod par;
 pub mod revocation;
 pub mod token;
 pub mod userinfo;
