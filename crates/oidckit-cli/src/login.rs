@@ -63,6 +63,11 @@ pub struct LoginArgs {
     #[arg(long)]
     pub no_pkce: bool,
 
+    /// Push the authorization request to the provider first (RFC 9126 PAR); the browser gets
+    /// only a reference. Used anyway when the provider requires it.
+    #[arg(long)]
+    pub par: bool,
+
     /// Loopback port for the redirect URI http://127.0.0.1:PORT/. [default: any free port]
     #[arg(long, env = "OIDC_REDIRECT_PORT", value_name = "PORT")]
     pub redirect_port: Option<u16>,
@@ -130,6 +135,7 @@ pub async fn run(args: LoginArgs, json: bool) -> anyhow::Result<()> {
         ResponseMode::FormPost => "form_post".to_string(),
     });
     config.use_pkce = !args.no_pkce;
+    config.pushed_authorization |= args.par;
     config.max_age = args.max_age.map(Duration::from_secs);
 
     let mut server_config = LoopbackConfig::default();

@@ -116,6 +116,22 @@ fn login_code_flow_with_pkce_prints_tokens_claims_and_userinfo() {
 }
 
 #[test]
+fn login_with_par_pushes_the_request_and_the_browser_gets_a_reference() {
+    let p = provider();
+    let v = login_ok(&p, &["--par"]);
+    assert_eq!(v["userinfo"]["sub"], "248289761001");
+    let reqs = p.requests();
+    let pushed = reqs.iter().find(|r| r.path == "/par").expect("PAR request");
+    assert_eq!(pushed.param("code_challenge_method"), Some("S256"));
+    let auth = reqs
+        .iter()
+        .find(|r| r.path == "/authorize")
+        .expect("authorize request");
+    let names: Vec<&str> = auth.params.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["client_id", "request_uri"]);
+}
+
+#[test]
 fn login_code_flow_without_pkce_sends_no_challenge() {
     let p = provider();
     login_ok(&p, &["--no-pkce", "--redirect-path", "/callback"]);

@@ -163,6 +163,8 @@ pub enum Misbehavior {
     /// The n-th token poll (1-based) of every device code answers `slow_down` (and the
     /// provider's interval for that code grows by 5 s), whatever the timing.
     DeviceSlowDown(u32),
+    /// The pushed authorization request endpoint answers 201 without `request_uri`.
+    ParMissingRequestUri,
 }
 
 /// A client (relying party) registered at the mock provider.
@@ -273,6 +275,9 @@ pub struct MockConfig {
     /// The user's password for the password grant (username: `preferred_username` or `sub`).
     /// Default `"password"`.
     pub user_password: String,
+    /// Refuse authorization requests that were not pushed (RFC 9126 §5) and advertise
+    /// `require_pushed_authorization_requests`. Default false.
+    pub require_par: bool,
 }
 
 impl Default for MockConfig {
@@ -292,6 +297,7 @@ impl Default for MockConfig {
             device_interval_secs: 5,
             device_code_ttl_secs: 600,
             user_password: "password".to_owned(),
+            require_par: false,
         }
     }
 }

@@ -184,6 +184,11 @@ pub(super) async fn authorize(
     if let Some(r) = s.endpoint_misbehavior(Endpoint::Authorize).await {
         return r;
     }
+    let req = match super::par::resolve(&s, &req) {
+        Ok(Some(pushed)) => pushed,
+        Ok(None) => req,
+        Err(why) => return html_error(StatusCode::BAD_REQUEST, why),
+    };
     let p = |n: &str| req.param(n);
 
     // Errors about the client or the redirect URI are never redirected.

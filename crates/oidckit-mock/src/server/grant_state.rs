@@ -62,6 +62,8 @@ pub(crate) struct Extra {
     pub(super) devices: HashMap<String, DeviceGrant>,
     pub(super) keys: HashMap<String, Vec<ClientKey>>,
     pub(super) used_jti: HashSet<String>,
+    /// Pushed authorization requests by `request_uri` (RFC 9126).
+    pub(super) pushed: HashMap<String, super::par::Pushed>,
 }
 
 impl Extra {

@@ -10,6 +10,7 @@ mod grant_state;
 mod grants;
 mod issue;
 mod misbehavior;
+mod par;
 mod respond;
 mod signing;
 mod state;
@@ -59,6 +60,7 @@ pub(crate) async fn serve(
         .route("/introspect", any(grants::introspect))
         .route("/revoke", any(grants::revoke))
         .route("/tokeninfo", any(grants::tokeninfo))
+        .route("/par", any(par::par))
         .fallback(fallback)
         .with_state(state);
     let mut graceful_rx = shutdown.clone();
