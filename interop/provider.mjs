@@ -7,6 +7,7 @@
 // Optional features, each turned on by an environment variable set to 1 (off by default, so the
 // other tests see the stock configuration):
 //   INTEROP_REQUIRE_PAR   require pushed authorization requests for every client (RFC 9126 §5)
+//   INTEROP_JAR           accept signed request objects by value (`request`, RFC 9101)
 //
 // Protocol on stdout (one line each, everything else goes to stderr):
 //   READY <issuer>             listening; <issuer> has no trailing slash
@@ -173,6 +174,7 @@ async function configuration() {
       userinfoSigningAlgValues: ['HS256', ...SIGNING_ALGS],
       introspectionSigningAlgValues: ['HS256', ...SIGNING_ALGS],
       clientAuthSigningAlgValues: ['HS256', ...SIGNING_ALGS],
+      requestObjectSigningAlgValues: ['HS256', ...SIGNING_ALGS],
     },
     features: {
       devInteractions: { enabled: true },
@@ -188,6 +190,7 @@ async function configuration() {
       },
       deviceFlow: { enabled: true },
       claimsParameter: { enabled: true },
+      requestObjects: { request: process.env.INTEROP_JAR === '1', requestUri: false },
       // Resource indicators on by default in v8; without a resource the access token is for
       // UserInfo (opaque), which is what the tests want.
       resourceIndicators: {

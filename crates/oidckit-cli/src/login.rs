@@ -68,6 +68,11 @@ pub struct LoginArgs {
     #[arg(long)]
     pub par: bool,
 
+    /// Send the request parameters as a signed request object (RFC 9101 JAR), signed with the
+    /// client key or, without one, HS256 with the client secret.
+    #[arg(long)]
+    pub request_object: bool,
+
     /// Loopback port for the redirect URI http://127.0.0.1:PORT/. [default: any free port]
     #[arg(long, env = "OIDC_REDIRECT_PORT", value_name = "PORT")]
     pub redirect_port: Option<u16>,
@@ -136,6 +141,7 @@ pub async fn run(args: LoginArgs, json: bool) -> anyhow::Result<()> {
     });
     config.use_pkce = !args.no_pkce;
     config.pushed_authorization |= args.par;
+    config.request_object |= args.request_object;
     config.max_age = args.max_age.map(Duration::from_secs);
 
     let mut server_config = LoopbackConfig::default();

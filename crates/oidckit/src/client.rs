@@ -163,7 +163,7 @@ impl Client {
                 reason: "the provider requires them; call start_authorization, which pushes the request",
             });
         }
-        self.plain_authorization_url(req)
+        self.request_url(req)
     }
 
     /// Starts a sign-in: like [`Client::authorization_url`], but through a pushed authorization
@@ -178,7 +178,7 @@ impl Client {
         {
             self.push_authorization_request(req).await
         } else {
-            self.plain_authorization_url(req)
+            self.request_url(req)
         }
     }
 
@@ -197,7 +197,7 @@ impl Client {
                 reason: "the provider advertises no pushed_authorization_request_endpoint; set it by hand or turn pushed_authorization off",
             },
         )?;
-        let (full, tx) = self.plain_authorization_url(req)?;
+        let (full, tx) = self.request_url(req)?;
         let endpoint = meta.authorization_endpoint.as_deref().unwrap_or_default();
         let url = crate::flows::par::push(
             &self.inner.http,
@@ -208,6 +208,30 @@ impl Client {
             &full,
         )
         .await?;
+        Ok((url, tx))
+    }
+
+    /// The authorization URL, with the parameters in a signed request object when
+    /// `ClientConfig::request_object` is set (RFC 9101).
+    fn request_url(&self, req: &AuthorizationRequest) -> Result<(String, AuthTransaction)> {
+        let (url, tx) = self.plain_authorization_url(req)?;
+        let cfg = &self.inner.config;
+        if !cfg.request_object {
+            return Ok((url, tx));
+        }
+        let signer = match (&cfg.client_key, &cfg.client_secret) {
+            (Some(key), _) => crate::flows::jar::Signer::Key(key),
+            (None, Some(secret)) => crate::flows::jar::Signer::Secret(secret),
+            (None, None) => {
+                return Err(Error::Missing {
+                    what: "client_key",
+                    hint: "a request object is signed with the client key or the client secret; set one",
+                });
+            }
+        };
+        let meta = &self.inner.metadata;
+        let endpoint = meta.authorization_endpoint.as_deref().unwrap_or_default();
+        let url = crate::flows::jar::sign_url(&url, endpoint, &meta.issuer, signer)?;
         Ok((url, tx))
     }
 

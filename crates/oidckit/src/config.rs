@@ -291,6 +291,11 @@ pub struct ClientConfig {
     /// Default: false (PAR is used anyway when the provider sets
     /// `require_pushed_authorization_requests`).
     pub pushed_authorization: bool,
+    /// Send the authorization parameters as a signed request object (RFC 9101, JAR): signed
+    /// with `client_key` when set (RS/PS/ES/EdDSA, the key's algorithm), else HS256 with the
+    /// client secret. By value (`request`), or by reference when the request is pushed.
+    /// Not encrypted (no JWE yet). Default: false.
+    pub request_object: bool,
     dangerous: Dangerous,
 }
 
@@ -335,6 +340,7 @@ impl fmt::Debug for ClientConfig {
                     .collect::<Vec<_>>(),
             )
             .field("pushed_authorization", &self.pushed_authorization)
+            .field("request_object", &self.request_object)
             .field("dangerous", &self.dangerous)
             .finish()
     }
@@ -364,6 +370,7 @@ impl ClientConfig {
             client_key: None,
             token_form_params: Vec::new(),
             pushed_authorization: false,
+            request_object: false,
             dangerous: Dangerous::default(),
         }
     }

@@ -189,6 +189,20 @@ pub(super) async fn authorize(
         Ok(None) => req,
         Err(why) => return html_error(StatusCode::BAD_REQUEST, why),
     };
+    let req = match req.param("client_id").map(str::to_owned) {
+        Some(id) if req.param("request").is_some() => {
+            let all = req.query.iter().chain(req.form.iter()).cloned().collect();
+            match super::request_object::expand(&s, &id, all) {
+                Ok(query) => super::state::Req {
+                    query,
+                    form: Vec::new(),
+                    headers: req.headers.clone(),
+                },
+                Err(why) => return html_error(StatusCode::BAD_REQUEST, &why),
+            }
+        }
+        _ => req,
+    };
     let p = |n: &str| req.param(n);
 
     // Errors about the client or the redirect URI are never redirected.

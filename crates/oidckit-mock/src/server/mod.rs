@@ -11,6 +11,7 @@ mod grants;
 mod issue;
 mod misbehavior;
 mod par;
+mod request_object;
 mod respond;
 mod signing;
 mod state;

@@ -68,6 +68,10 @@ pub(super) async fn par(
     if !params.iter().any(|(k, _)| k == "client_id") {
         params.push(("client_id".into(), client.client_id.clone()));
     }
+    let params = match super::request_object::expand(&s, &client.client_id, params) {
+        Ok(p) => p,
+        Err(why) => return bad("invalid_request_object", &why),
+    };
     let request_uri = format!("{REQUEST_URI_PREFIX}{}", random_token(24));
     s.lock().extra.pushed.insert(
         request_uri.clone(),

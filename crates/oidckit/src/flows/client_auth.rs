@@ -114,7 +114,7 @@ pub(crate) fn credentials(auth: &ClientAuth, audience: &str) -> Result<Credentia
         }
         AuthMethod::ClientSecretJwt => {
             let claims = assertion_claims(&id, audience, SystemTime::now())?;
-            let jwt = hs256_jwt(secret()?.as_bytes(), &claims)?;
+            let jwt = hs256_jwt(secret()?.as_bytes(), "JWT", &claims)?;
             (assertion_form(id, jwt), None)
         }
         AuthMethod::PrivateKeyJwt => {
@@ -173,11 +173,11 @@ pub(crate) fn assertion_claims(
     Ok(m)
 }
 
-/// An HS256 JWT keyed with the client secret.
-fn hs256_jwt(secret: &[u8], claims: &Map<String, Value>) -> Result<String> {
+/// An HS256 JWT keyed with the client secret, with header `typ`.
+pub(crate) fn hs256_jwt(secret: &[u8], typ: &str, claims: &Map<String, Value>) -> Result<String> {
     let mut header = Map::new();
     header.insert("alg".into(), "HS256".into());
-    header.insert("typ".into(), "JWT".into());
+    header.insert("typ".into(), typ.into());
     let input = jose::sign::signing_input(&header, claims)?;
     let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret);
     let tag = aws_lc_rs::hmac::sign(&key, input.as_bytes());
@@ -231,7 +231,7 @@ mod tests {
     #[test]
     fn client_secret_jwt_verifies_with_the_secret() {
         let claims = assertion_claims("cid", "aud", SystemTime::now()).expect("claims");
-        let jwt = hs256_jwt(b"s3cret", &claims).expect("jwt");
+        let jwt = hs256_jwt(b"s3cret", "JWT", &claims).expect("jwt");
         let (input, sig) = jwt.rsplit_once('.').expect("dots");
         let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, b"s3cret");
         let sig = jose::b64url_decode(sig).expect("b64");

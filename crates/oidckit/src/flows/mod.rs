@@ -9,6 +9,7 @@ pub(crate) mod client_auth;
 pub mod device;
 pub mod discovery;
 pub mod introspection;
+pub(crate) mod jar;
 pub mod jwt_bearer;
 pub mod logout;
 pub(crate) mod par;
