@@ -8,6 +8,7 @@
 // other tests see the stock configuration):
 //   INTEROP_REQUIRE_PAR   require pushed authorization requests for every client (RFC 9126 §5)
 //   INTEROP_JAR           accept signed request objects by value (`request`, RFC 9101)
+//   INTEROP_DPOP          DPoP (RFC 9449); with INTEROP_DPOP_NONCE=1 a server nonce is required
 //
 // Protocol on stdout (one line each, everything else goes to stderr):
 //   READY <issuer>             listening; <issuer> has no trailing slash
@@ -27,6 +28,7 @@
 //                                the private_key_jwt client, whose public half is registered.
 
 import http from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 
 import Provider from 'oidc-provider';
@@ -190,6 +192,11 @@ async function configuration() {
       },
       deviceFlow: { enabled: true },
       claimsParameter: { enabled: true },
+      dPoP: {
+        enabled: process.env.INTEROP_DPOP === '1',
+        nonceSecret: randomBytes(32),
+        requireNonce: () => process.env.INTEROP_DPOP_NONCE === '1',
+      },
       requestObjects: { request: process.env.INTEROP_JAR === '1', requestUri: false },
       // Resource indicators on by default in v8; without a resource the access token is for
       // UserInfo (opaque), which is what the tests want.

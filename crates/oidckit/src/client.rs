@@ -109,6 +109,11 @@ impl Client {
         );
         crate::client_auth::attach_key(&mut auth, &config);
         auth.extra_form = config.token_form_params.clone();
+        if config.dpop || config.dpop_key.is_some() {
+            auth.dpop = Some(Arc::new(crate::flows::dpop::Dpop::new(
+                config.dpop_key.clone(),
+            )?));
+        }
         Ok(Client {
             inner: Arc::new(Inner {
                 config,
@@ -445,7 +450,8 @@ impl Client {
             "userinfo_endpoint",
             "the provider has no UserInfo endpoint; set server_user_info_url by hand if it has one",
         )?;
-        let map = match userinfo::fetch(&self.inner.http, url, access_token).await? {
+        let dpop = self.inner.auth.dpop.as_deref();
+        let map = match userinfo::fetch(&self.inner.http, url, access_token, dpop).await? {
             userinfo::Response::Claims(map) => map,
             userinfo::Response::Signed(text) => self.verify_userinfo_jwt(&text).await?,
         };
@@ -463,6 +469,42 @@ impl Client {
         let issuer =
             (!inner.metadata.is_tenant_template()).then_some(inner.metadata.issuer.as_str());
         userinfo::check_signed(claims, issuer, &inner.config.client_id)
+    }
+
+    /// A DPoP proof (RFC 9449) for `method` on `url`, bound to `access_token` when given, with
+    /// the nonce last seen from that origin: for calling resource servers yourself
+    /// (`Authorization: DPoP <token>` plus `DPoP: <proof>`). Code 920 when DPoP is off.
+    pub fn dpop_proof(
+        &self,
+        method: &str,
+        url: &str,
+        access_token: Option<&str>,
+    ) -> Result<String> {
+        self.dpop()?.proof(method, url, access_token)
+    }
+
+    /// Remembers a `DPoP-Nonce` a server at `url`'s origin sent (for [`Client::dpop_proof`]).
+    pub fn set_dpop_nonce(&self, url: &str, nonce: &str) -> Result<()> {
+        self.dpop()?.set_nonce(url, nonce)
+    }
+
+    /// GETs a protected resource with the access token: `Authorization: DPoP` and a proof
+    /// (one retry with the server's nonce on `use_dpop_nonce`) when DPoP is on, else Bearer.
+    /// Returns the status and body, whatever the status.
+    pub async fn get_resource(&self, url: &str, access_token: &str) -> Result<(u16, Vec<u8>)> {
+        let http = &self.inner.http;
+        let resp = match self.inner.auth.dpop.as_deref() {
+            Some(dpop) => dpop.get(http, url, access_token, "*/*").await?,
+            None => http.get(url, Some(access_token), "*/*").await?,
+        };
+        Ok((resp.status, resp.body))
+    }
+
+    fn dpop(&self) -> Result<&crate::flows::dpop::Dpop> {
+        self.inner.auth.dpop.as_deref().ok_or(Error::Missing {
+            what: "dpop",
+            hint: "turn DPoP on (ClientConfig::dpop) to make proofs",
+        })
     }
 
     /// The response type this client requests.
@@ -636,6 +678,7 @@ impl Client {
         tx: Option<&AuthTransaction>,
     ) -> Result<TokenSet> {
         let mut tokens = TokenSet::from_fields(raw)?;
+        token::check_dpop_token_type(tokens.token_type.as_deref(), self.inner.auth.dpop.is_some())?;
         if tokens.access_token.is_none() {
             return Err(Error::InvalidTokenResponse {
                 reason: format!("the {response} response has no access_token"),

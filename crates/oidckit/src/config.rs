@@ -296,6 +296,12 @@ pub struct ClientConfig {
     /// client secret. By value (`request`), or by reference when the request is pushed.
     /// Not encrypted (no JWE yet). Default: false.
     pub request_object: bool,
+    /// Sender-constrain tokens with DPoP (RFC 9449): proofs at the token endpoint (and PAR),
+    /// `Authorization: DPoP` at UserInfo and resources. Uses `dpop_key`, else an ES256 key
+    /// generated when the client is built. Default: false.
+    pub dpop: bool,
+    /// The DPoP key (ES256/384/512, RS*, PS*, EdDSA); setting it turns DPoP on. Default: none.
+    pub dpop_key: Option<crate::jose::PrivateKey>,
     dangerous: Dangerous,
 }
 
@@ -341,6 +347,8 @@ impl fmt::Debug for ClientConfig {
             )
             .field("pushed_authorization", &self.pushed_authorization)
             .field("request_object", &self.request_object)
+            .field("dpop", &self.dpop)
+            .field("dpop_key", &self.dpop_key)
             .field("dangerous", &self.dangerous)
             .finish()
     }
@@ -371,6 +379,8 @@ impl ClientConfig {
             token_form_params: Vec::new(),
             pushed_authorization: false,
             request_object: false,
+            dpop: false,
+            dpop_key: None,
             dangerous: Dangerous::default(),
         }
     }

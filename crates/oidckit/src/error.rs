@@ -363,6 +363,26 @@ pub enum Error {
         reason: &'static str,
     },
 
+    /// Code 950. The token response's `token_type` does not fit DPoP (RFC 9449 §5): `DPoP`
+    /// although this client sent no proof, or another type although it did.
+    #[error("token_type {found:?} in the token response, expected {expected:?} (DPoP {state})")]
+    DpopTokenType {
+        /// The type this client expected.
+        expected: &'static str,
+        /// The type the provider sent.
+        found: String,
+        /// Whether DPoP was used: "was used" or "is off".
+        state: &'static str,
+    },
+
+    /// Code 951. A server asked for a DPoP nonce (`use_dpop_nonce`, RFC 9449 §8/§9) without
+    /// giving a usable one, or asked again after the retry with its nonce.
+    #[error("DPoP nonce: {reason}")]
+    DpopNonce {
+        /// What went wrong.
+        reason: &'static str,
+    },
+
     /// Code 301. The operation was interrupted by the application.
     #[error("interrupted")]
     Interrupted,
@@ -405,6 +425,8 @@ impl Error {
             Error::InvalidSetting { .. } => 921,
             Error::InvalidPushedAuthorizationResponse { .. } => 930,
             Error::PushedAuthorizationRequired { .. } => 931,
+            Error::DpopTokenType { .. } => 950,
+            Error::DpopNonce { .. } => 951,
             Error::Interrupted => 301,
         }
     }
@@ -617,6 +639,15 @@ mod tests {
                 930,
             ),
             (Error::PushedAuthorizationRequired { reason: "" }, 931),
+            (
+                Error::DpopTokenType {
+                    expected: "DPoP",
+                    found: String::new(),
+                    state: "was used",
+                },
+                950,
+            ),
+            (Error::DpopNonce { reason: "" }, 951),
         ];
         for (e, code) in table {
             assert_eq!(e.code(), code, "{e:?}");

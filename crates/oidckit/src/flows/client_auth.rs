@@ -26,6 +26,8 @@ pub(crate) struct ClientAuth {
     pub key: Option<crate::jose::PrivateKey>,
     /// Extra form fields for token endpoint requests (`ClientConfig::token_form_params`).
     pub extra_form: Vec<(String, String)>,
+    /// DPoP (RFC 9449) at the token and PAR endpoints, when on.
+    pub dpop: Option<std::sync::Arc<crate::flows::dpop::Dpop>>,
 }
 
 impl fmt::Debug for ClientAuth {
@@ -64,6 +66,7 @@ impl ClientAuth {
             method,
             key: None,
             extra_form: Vec::new(),
+            dpop: None,
         }
     }
 }
@@ -143,6 +146,30 @@ pub(crate) async fn post(
     let mut form: Vec<(&str, &str)> = params.to_vec();
     form.extend(creds.form.iter().map(|(k, v)| (*k, v.as_str())));
     http.post_form(url, &form, creds.basic(), None).await
+}
+
+/// Like [`post`], with a DPoP proof (and one nonce retry) when the client uses DPoP: for the
+/// token and pushed authorization request endpoints.
+pub(crate) async fn post_with_dpop(
+    http: &Http,
+    url: &str,
+    auth: &ClientAuth,
+    audience: &str,
+    params: &[(&str, &str)],
+) -> Result<Response> {
+    let Some(dpop) = &auth.dpop else {
+        return post(http, url, auth, audience, params).await;
+    };
+    let build = || {
+        let creds = credentials(auth, audience)?;
+        let mut form: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        form.extend(creds.form.into_iter().map(|(k, v)| (k.to_string(), v)));
+        Ok((form, creds.basic))
+    };
+    dpop.post_form(http, url, build).await
 }
 
 fn assertion_form(client_id: String, jwt: String) -> Vec<(&'static str, String)> {

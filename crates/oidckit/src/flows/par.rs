@@ -38,7 +38,8 @@ pub(crate) async fn push(
         .filter(|(k, _)| !(in_credentials && k == "client_id"))
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let resp = crate::client_auth::post(http, par_endpoint, auth, audience, &params).await?;
+    let resp =
+        crate::client_auth::post_with_dpop(http, par_endpoint, auth, audience, &params).await?;
     let body =
         parse_json_response(&resp, "pushed authorization request", par_endpoint).map_err(|e| {
             match e {
