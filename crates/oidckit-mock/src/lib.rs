@@ -165,6 +165,12 @@ pub enum Misbehavior {
     DeviceSlowDown(u32),
     /// The pushed authorization request endpoint answers 201 without `request_uri`.
     ParMissingRequestUri,
+    /// The token endpoint answers `token_type: DPoP` even to requests without a proof.
+    DpopTokenTypeWithoutProof,
+    /// The token endpoint ignores DPoP proofs: `token_type: Bearer`, tokens not bound.
+    DpopIgnored,
+    /// `use_dpop_nonce` answers carry no `DPoP-Nonce` header.
+    DpopNonceWithoutHeader,
 }
 
 /// A client (relying party) registered at the mock provider.
@@ -278,6 +284,9 @@ pub struct MockConfig {
     /// Refuse authorization requests that were not pushed (RFC 9126 §5) and advertise
     /// `require_pushed_authorization_requests`. Default false.
     pub require_par: bool,
+    /// Require a DPoP server nonce (RFC 9449 §8, §9) in proofs at `/token` and `/userinfo`.
+    /// Default false.
+    pub dpop_nonce: bool,
 }
 
 impl Default for MockConfig {
@@ -298,6 +307,7 @@ impl Default for MockConfig {
             device_code_ttl_secs: 600,
             user_password: "password".to_owned(),
             require_par: false,
+            dpop_nonce: false,
         }
     }
 }

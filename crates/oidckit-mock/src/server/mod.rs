@@ -6,6 +6,7 @@
 mod authorize;
 mod client_auth;
 mod discovery;
+mod dpop;
 mod grant_state;
 mod grants;
 mod issue;
@@ -23,8 +24,7 @@ use discovery::{discovery, jwks};
 pub(crate) use grant_state::{ClientKey, DeviceStatus};
 pub use state::RecordedRequest;
 pub(crate) use state::{S, Shared};
-use token::token;
-use userinfo::{logout, userinfo};
+use userinfo::logout;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,8 +53,8 @@ pub(crate) async fn serve(
         .route("/.well-known/openid-configuration", any(discovery))
         .route("/jwks", any(jwks))
         .route("/authorize", any(authorize))
-        .route("/token", any(token))
-        .route("/userinfo", any(userinfo))
+        .route("/token", any(dpop::token))
+        .route("/userinfo", any(dpop::userinfo))
         .route("/logout", any(logout))
         .route("/device_authorization", any(grants::device_authorization))
         .route("/device", any(grants::device_page))
