@@ -73,6 +73,15 @@ pub struct LoginArgs {
     #[arg(long)]
     pub request_object: bool,
 
+    /// Bind the tokens to a DPoP key (RFC 9449): a fresh ES256 key unless --dpop-key is given
+    /// (then the tokens stay usable with `oidckit dpop-proof --key`).
+    #[arg(long)]
+    pub dpop: bool,
+
+    /// The DPoP private key (PEM or private JWK); implies --dpop.
+    #[arg(long, value_name = "PATH")]
+    pub dpop_key: Option<std::path::PathBuf>,
+
     /// Loopback port for the redirect URI http://127.0.0.1:PORT/. [default: any free port]
     #[arg(long, env = "OIDC_REDIRECT_PORT", value_name = "PORT")]
     pub redirect_port: Option<u16>,
@@ -142,6 +151,10 @@ pub async fn run(args: LoginArgs, json: bool) -> anyhow::Result<()> {
     config.use_pkce = !args.no_pkce;
     config.pushed_authorization |= args.par;
     config.request_object |= args.request_object;
+    config.dpop |= args.dpop;
+    if let Some(path) = &args.dpop_key {
+        config.dpop_key = Some(crate::dpop::read_key(path)?);
+    }
     config.max_age = args.max_age.map(Duration::from_secs);
 
     let mut server_config = LoopbackConfig::default();

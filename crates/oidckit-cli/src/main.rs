@@ -10,6 +10,7 @@
 
 mod commands;
 mod demo;
+mod dpop;
 mod grants;
 mod login;
 mod output;
@@ -74,6 +75,8 @@ pub enum Command {
     Introspect(grants::TokenArgs),
     /// Revoke an access or refresh token (RFC 7009).
     Revoke(grants::TokenArgs),
+    /// Print a DPoP proof (RFC 9449) for one request, e.g. for curl.
+    DpopProof(dpop::DpopProofArgs),
     /// Run the mock OpenID Provider on 127.0.0.1 until Ctrl-C (for local experiments only).
     MockProvider(commands::MockProviderArgs),
     /// Run a complete, offline code + PKCE sign-in against an in-process mock provider.
@@ -129,6 +132,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Introspect(args) => grants::introspect(args, json).await,
             Command::Revoke(args) => grants::revoke(args, json).await,
             Command::MockProvider(args) => commands::mock_provider(args, json).await,
+            Command::DpopProof(args) => dpop::run(args, json),
             Command::Demo(args) => demo::run(args, json).await,
             Command::Browse { .. } => Ok(()),
         }

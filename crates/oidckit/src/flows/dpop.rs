@@ -18,6 +18,23 @@ use crate::http::{Basic, Http, Response};
 use crate::jose::{self, PrivateKey, b64url_encode};
 use crate::{Error, Result};
 
+/// A DPoP proof signed with `key` for `method` on `url` (query and fragment dropped), bound to
+/// `access_token` when given (`ath`), with a server `nonce` when given: for `curl`-style use
+/// outside a [`Client`](crate::Client) (e.g. `oidckit dpop-proof`).
+pub fn proof(
+    key: &PrivateKey,
+    method: &str,
+    url: &str,
+    access_token: Option<&str>,
+    nonce: Option<&str>,
+) -> Result<String> {
+    let d = Dpop::new(Some(key.clone()))?;
+    if let Some(n) = nonce {
+        d.set_nonce(url, n)?;
+    }
+    d.proof(method, url, access_token)
+}
+
 /// How many origins' nonces are remembered (the map is cleared beyond that).
 const MAX_ORIGINS: usize = 64;
 /// Longest nonce kept.

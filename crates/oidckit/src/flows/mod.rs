@@ -8,7 +8,7 @@ pub mod authorize;
 pub(crate) mod client_auth;
 pub mod device;
 pub mod discovery;
-pub(crate) mod dpop;
+pub mod dpop;
 pub mod introspection;
 pub(crate) mod jar;
 pub mod jwt_bearer;
