@@ -9,6 +9,7 @@
 //   INTEROP_REQUIRE_PAR   require pushed authorization requests for every client (RFC 9126 §5)
 //   INTEROP_JAR           accept signed request objects by value (`request`, RFC 9101)
 //   INTEROP_DPOP          DPoP (RFC 9449); with INTEROP_DPOP_NONCE=1 a server nonce is required
+//   INTEROP_JARM          JWT secured authorization responses (query.jwt, fragment.jwt, …)
 //
 // Protocol on stdout (one line each, everything else goes to stderr):
 //   READY <issuer>             listening; <issuer> has no trailing slash
@@ -192,6 +193,7 @@ async function configuration() {
       },
       deviceFlow: { enabled: true },
       claimsParameter: { enabled: true },
+      jwtResponseModes: { enabled: process.env.INTEROP_JARM === '1' },
       dPoP: {
         enabled: process.env.INTEROP_DPOP === '1',
         nonceSecret: randomBytes(32),

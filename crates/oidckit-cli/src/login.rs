@@ -34,6 +34,17 @@ pub enum ResponseMode {
     /// As a form POSTed to the redirect URI.
     #[value(name = "form_post", alias = "form-post")]
     FormPost,
+    /// JARM: a signed `response` JWT in the query.
+    #[value(name = "query.jwt")]
+    QueryJwt,
+    /// JARM: a signed `response` JWT in the fragment.
+    #[value(name = "fragment.jwt")]
+    FragmentJwt,
+    /// JARM: a signed `response` JWT POSTed as a form.
+    #[value(name = "form_post.jwt")]
+    FormPostJwt,
+    /// JARM: a signed `response` JWT in the response type's default mode.
+    Jwt,
 }
 
 /// Flags of `oidckit login`.
@@ -147,6 +158,10 @@ pub async fn run(args: LoginArgs, json: bool) -> anyhow::Result<()> {
         ResponseMode::Query => "query".to_string(),
         ResponseMode::Fragment => "fragment".to_string(),
         ResponseMode::FormPost => "form_post".to_string(),
+        ResponseMode::QueryJwt => "query.jwt".to_string(),
+        ResponseMode::FragmentJwt => "fragment.jwt".to_string(),
+        ResponseMode::FormPostJwt => "form_post.jwt".to_string(),
+        ResponseMode::Jwt => "jwt".to_string(),
     });
     config.use_pkce = !args.no_pkce;
     config.pushed_authorization |= args.par;

@@ -208,6 +208,17 @@ fn login_with_dpop_binds_the_tokens_and_dpop_proof_signs_for_curl() {
 }
 
 #[test]
+fn login_with_jwt_response_modes_verifies_the_response_jwt() {
+    let p = provider();
+    for mode in ["query.jwt", "form_post.jwt"] {
+        let v = login_ok(&p, &["--response-mode", mode]);
+        assert_eq!(v["userinfo"]["sub"], "248289761001", "{mode}");
+    }
+    p.set_misbehavior(Misbehavior::JarmBadSignature);
+    assert_eq!(login_err(&p, &["--response-mode", "query.jwt"]), 952);
+}
+
+#[test]
 fn login_code_flow_without_pkce_sends_no_challenge() {
     let p = provider();
     login_ok(&p, &["--no-pkce", "--redirect-path", "/callback"]);

@@ -171,6 +171,10 @@ pub enum Misbehavior {
     DpopIgnored,
     /// `use_dpop_nonce` answers carry no `DPoP-Nonce` header.
     DpopNonceWithoutHeader,
+    /// JARM responses carry a signature that does not verify.
+    JarmBadSignature,
+    /// JARM responses name another audience than the client.
+    JarmWrongAudience,
 }
 
 /// A client (relying party) registered at the mock provider.

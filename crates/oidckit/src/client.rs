@@ -290,6 +290,13 @@ impl Client {
         tx: &AuthTransaction,
         params: &CallbackParams,
     ) -> Result<TokenSet> {
+        let unpacked;
+        let params = if crate::flows::jarm::is_jarm(self.inner.config.response_mode.as_deref()) {
+            unpacked = self.unpack_jarm(params).await?;
+            &unpacked
+        } else {
+            params
+        };
         let meta = &self.inner.metadata;
         authorize::check_response(
             params,
@@ -359,6 +366,31 @@ impl Client {
                 Ok(tokens)
             }
         }
+    }
+
+    /// Verifies a JARM response JWT (signature, iss, aud, exp) and returns its parameters.
+    async fn unpack_jarm(&self, params: &CallbackParams) -> Result<CallbackParams> {
+        use crate::flows::jarm;
+        let inner = &self.inner;
+        let text = jarm::response_jwt(params)?;
+        let jws = CompactJws::parse(text)
+            .map_err(|e| jarm::invalid(&format!("the response JWT cannot be parsed: {e}")))?;
+        self.with_key_retry(jws.header.alg.is_hmac(), |jwks| {
+            inner.validator.verify_signature(&jws, jwks)
+        })
+        .await
+        .map_err(|e| jarm::invalid(&format!("signature: {e}")))?;
+        let payload = jws
+            .payload()
+            .map_err(|e| jarm::invalid(&format!("payload: {e}")))?;
+        let claims = crate::id_token::Claims::from_payload(&payload)
+            .map_err(|e| jarm::invalid(&format!("claims: {e}")))?;
+        jarm::unpack(
+            claims,
+            &inner.metadata.issuer,
+            &inner.config.client_id,
+            inner.config.leeway,
+        )
     }
 
     /// Exchanges an authorization code at the token endpoint (with the PKCE verifier and redirect

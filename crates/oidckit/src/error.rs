@@ -383,6 +383,14 @@ pub enum Error {
         reason: &'static str,
     },
 
+    /// Code 952. A JARM authorization response (`response` JWT) is missing, does not verify,
+    /// or has a wrong `iss`, `aud` or `exp`; none of its parameters were used.
+    #[error("invalid JWT-secured authorization response: {reason}")]
+    InvalidJarmResponse {
+        /// What is wrong.
+        reason: String,
+    },
+
     /// Code 301. The operation was interrupted by the application.
     #[error("interrupted")]
     Interrupted,
@@ -427,6 +435,7 @@ impl Error {
             Error::PushedAuthorizationRequired { .. } => 931,
             Error::DpopTokenType { .. } => 950,
             Error::DpopNonce { .. } => 951,
+            Error::InvalidJarmResponse { .. } => 952,
             Error::Interrupted => 301,
         }
     }
@@ -648,6 +657,12 @@ mod tests {
                 950,
             ),
             (Error::DpopNonce { reason: "" }, 951),
+            (
+                Error::InvalidJarmResponse {
+                    reason: String::new(),
+                },
+                952,
+            ),
         ];
         for (e, code) in table {
             assert_eq!(e.code(), code, "{e:?}");

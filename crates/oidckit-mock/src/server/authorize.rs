@@ -63,6 +63,8 @@ pub(super) struct Responder<'a> {
     pub(super) redirect: Url,
     pub(super) mode: ResponseMode,
     pub(super) state: Option<String>,
+    /// JARM: sign the parameters into one `response` JWT for this client id.
+    pub(super) jarm: Option<String>,
 }
 
 impl Responder<'_> {
@@ -88,6 +90,12 @@ impl Responder<'_> {
                 self.s.issuer.clone()
             };
             params.push(("iss".into(), iss));
+        }
+        if let Some(client_id) = &self.jarm {
+            match super::jarm::sign(self.s, client_id, &params) {
+                Ok(jwt) => params = vec![("response".into(), jwt)],
+                Err(e) => return html_error(StatusCode::INTERNAL_SERVER_ERROR, &e),
+            }
         }
         match self.mode {
             ResponseMode::Query => {
@@ -232,7 +240,15 @@ pub(super) async fn authorize(
         Some(r) if r.id_token || r.token => ResponseMode::Fragment,
         _ => ResponseMode::Query,
     };
-    let (mode, mode_error) = match p("response_mode") {
+    // JARM: `<mode>.jwt` and `jwt` (the default mode, signed).
+    let raw_mode = p("response_mode");
+    let jarm = raw_mode.is_some_and(|m| m == "jwt" || m.ends_with(".jwt"));
+    let plain_mode = match raw_mode {
+        Some("jwt") => None,
+        Some(m) => Some(m.strip_suffix(".jwt").unwrap_or(m)),
+        None => None,
+    };
+    let (mode, mode_error) = match plain_mode {
         None => (default_mode, None),
         Some("query") if rt.is_some_and(|r| r.id_token || r.token) => (
             default_mode,
@@ -248,6 +264,7 @@ pub(super) async fn authorize(
         redirect,
         mode,
         state: p("state").map(str::to_owned),
+        jarm: jarm.then(|| client_id.to_owned()),
     };
 
     let forced_error = s.lock().misbehaviors.iter().find_map(|m| match m {

@@ -10,6 +10,7 @@ mod dpop;
 mod grant_state;
 mod grants;
 mod issue;
+mod jarm;
 mod misbehavior;
 mod par;
 mod request_object;

@@ -11,6 +11,7 @@ pub mod discovery;
 pub mod dpop;
 pub mod introspection;
 pub(crate) mod jar;
+pub(crate) mod jarm;
 pub mod jwt_bearer;
 pub mod logout;
 pub(crate) mod par;
