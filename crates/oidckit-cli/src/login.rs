@@ -22,6 +22,8 @@ pub enum Flow {
     Implicit,
     /// Hybrid (response_type="code id_token").
     Hybrid,
+    /// The device flow (RFC 8628): a code to enter on another device; no browser here.
+    Device,
 }
 
 /// How the provider returns the response.
@@ -58,9 +60,10 @@ pub struct LoginArgs {
     #[command(flatten)]
     pub auth: settings::ClientAuthArgs,
 
-    /// The flow.
-    #[arg(long, value_enum, default_value_t = Flow::Code)]
-    pub flow: Flow,
+    /// The flow. [default: code; for `oidckit token` and the helpers: code in a browser on a
+    /// desktop, device when there is no display or the session is over SSH]
+    #[arg(long, value_enum)]
+    pub flow: Option<Flow>,
 
     /// Override the flow's response type, e.g. "id_token" or "code id_token token".
     #[arg(long, value_name = "TYPE")]
@@ -70,8 +73,13 @@ pub struct LoginArgs {
     #[arg(long, value_enum)]
     pub response_mode: Option<ResponseMode>,
 
-    /// Do not use PKCE (it is on by default for flows that return a code).
-    #[arg(long)]
+    /// Use PKCE with S256 (the default; accepted for scripts that say so).
+    #[arg(long, overrides_with = "no_pkce")]
+    pub pkce: bool,
+
+    /// DANGEROUS: do not use PKCE (it is on by default for flows that return a code). Only
+    /// for providers that reject it; an intercepted code can then be redeemed by anyone.
+    #[arg(long, overrides_with = "pkce")]
     pub no_pkce: bool,
 
     /// Push the authorization request to the provider first (RFC 9126 PAR); the browser gets
@@ -144,12 +152,29 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
 
 /// Runs `oidckit login`.
 pub async fn run(args: LoginArgs, json: bool) -> anyhow::Result<()> {
+    let (client, tokens) = sign_in(&args, json).await?;
+    let userinfo = fetch_userinfo(&client, &tokens).await?;
+    if json {
+        output::print_json(&output::tokens_json(&tokens, userinfo.as_ref()))
+    } else {
+        output::print_tokens_human(&tokens, userinfo.as_ref())
+    }
+}
+
+/// Signs in as the flags say (a browser and the loopback redirect, or the device flow);
+/// messages for the user go to stderr.
+pub async fn sign_in(args: &LoginArgs, json: bool) -> anyhow::Result<(Client, TokenSet)> {
     let (mut config, file) = args.provider.client_config()?;
     args.auth.apply(&mut config)?;
-    config.grant_type = match args.flow {
+    config.grant_type = match args.flow.unwrap_or(Flow::Code) {
         Flow::Code => GrantType::Code,
         Flow::Implicit => GrantType::Implicit,
         Flow::Hybrid => GrantType::Hybrid,
+        Flow::Device => {
+            let client = settings::discover(config).await?;
+            let tokens = crate::grants::device_sign_in(&client, false, None).await?;
+            return Ok((client, tokens));
+        }
     };
     if let Some(rt) = &args.response_type {
         config.response_type = Some(ResponseType::parse(rt)?);
@@ -164,6 +189,11 @@ pub async fn run(args: LoginArgs, json: bool) -> anyhow::Result<()> {
         ResponseMode::Jwt => "jwt".to_string(),
     });
     config.use_pkce = !args.no_pkce;
+    if args.no_pkce {
+        eprintln!(
+            "warning: --no-pkce: PKCE is OFF; an authorization code intercepted on its way to the loopback redirect can be redeemed by anyone"
+        );
+    }
     config.pushed_authorization |= args.par;
     config.request_object |= args.request_object;
     config.dpop |= args.dpop;
@@ -216,13 +246,14 @@ pub async fn run(args: LoginArgs, json: bool) -> anyhow::Result<()> {
             server.redirect_uri()
         );
     }
-    let tokens = sign_in_with(&client, &server, &browser, &request).await?;
-    let userinfo = fetch_userinfo(&client, &tokens).await?;
-    if json {
-        output::print_json(&output::tokens_json(&tokens, userinfo.as_ref()))
-    } else {
-        output::print_tokens_human(&tokens, userinfo.as_ref())
-    }
+    let spinner = output::Spinner::start(
+        "Waiting for the browser",
+        Some(Duration::from_secs(args.browser_timeout)),
+        json,
+    );
+    let tokens = sign_in_with(&client, &server, &browser, &request).await;
+    drop(spinner);
+    Ok((client, tokens?))
 }
 
 /// The UserInfo claims, when there is an access token and the provider has the endpoint.

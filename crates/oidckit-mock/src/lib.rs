@@ -163,6 +163,36 @@ pub enum Misbehavior {
     /// The n-th token poll (1-based) of every device code answers `slow_down` (and the
     /// provider's interval for that code grows by 5 s), whatever the timing.
     DeviceSlowDown(u32),
+    /// The authorization endpoint redirects back with this `error` and `error_description`
+    /// (for hostile texts: control characters, ANSI and OSC-8 sequences).
+    AuthResponseErrorText {
+        /// The `error` value.
+        error: String,
+        /// The `error_description` value.
+        description: String,
+    },
+    /// The token endpoint answers `400` with this `error` and `error_description`.
+    TokenErrorText {
+        /// The `error` value.
+        error: String,
+        /// The `error_description` value.
+        description: String,
+    },
+    /// The device authorization response shows these `user_code` and `verification_uri`
+    /// (and `verification_uri_complete` = the URI with `?user_code=`) instead of the real
+    /// ones; the device code stays pending.
+    DeviceDisplayText {
+        /// The `user_code` shown.
+        user_code: String,
+        /// The `verification_uri` shown.
+        verification_uri: String,
+    },
+    /// The discovery document's member `.0` is set to the JSON value `.1` (JSON text, e.g.
+    /// `"[\"a\\u001b[2J\"]"`), added or replacing the real one.
+    DiscoveryMember(String, String),
+    /// Token responses (code exchange and refresh) carry no `id_token` (Core §12.2 lets a
+    /// refresh response omit it).
+    TokenOmitsIdToken,
     /// The pushed authorization request endpoint answers 201 without `request_uri`.
     ParMissingRequestUri,
     /// The token endpoint answers `token_type: DPoP` even to requests without a proof.
@@ -276,6 +306,11 @@ pub struct MockConfig {
     pub token_ttl_secs: u64,
     /// Issue refresh tokens (rotated on every use). Default true.
     pub refresh_tokens: bool,
+    /// Refresh token reuse detection, as some providers do it: presenting a refresh token
+    /// that was already used (rotated) revokes every refresh token of its chain, so the
+    /// client that still holds the newest one can no longer refresh either. Default false
+    /// (a used token is only refused).
+    pub refresh_reuse_revokes_chain: bool,
     /// Advertise and send the RFC 9207 `iss` authorization-response parameter. Default true.
     pub advertise_iss_parameter: bool,
     /// Device flow (RFC 8628) polling interval in seconds. Default 5.
@@ -306,6 +341,7 @@ impl Default for MockConfig {
             userinfo_signed: false,
             token_ttl_secs: 3600,
             refresh_tokens: true,
+            refresh_reuse_revokes_chain: false,
             advertise_iss_parameter: true,
             device_interval_secs: 5,
             device_code_ttl_secs: 600,
