@@ -49,6 +49,13 @@ pub enum ResponseMode {
     Jwt,
 }
 
+/// A security profile that `login` enforces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Profile {
+    /// FAPI 2.0 Security Profile: PAR, PKCE S256, DPoP, private_key_jwt or mTLS, ES256/PS256.
+    Fapi2,
+}
+
 /// Flags of `oidckit login`.
 #[derive(Debug, Clone, Args)]
 pub struct LoginArgs {
@@ -96,6 +103,10 @@ pub struct LoginArgs {
     /// (then the tokens stay usable with `oidckit dpop-proof --key`).
     #[arg(long)]
     pub dpop: bool,
+
+    /// Enforce a security profile; each refusal names the rule (error 953).
+    #[arg(long, value_enum)]
+    pub profile: Option<Profile>,
 
     /// The DPoP private key (PEM or private JWK); implies --dpop.
     #[arg(long, value_name = "PATH")]
@@ -193,6 +204,9 @@ pub async fn sign_in(args: &LoginArgs, json: bool) -> anyhow::Result<(Client, To
         eprintln!(
             "warning: --no-pkce: PKCE is OFF; an authorization code intercepted on its way to the loopback redirect can be redeemed by anyone"
         );
+    }
+    if args.profile == Some(Profile::Fapi2) {
+        config = config.fapi2();
     }
     config.pushed_authorization |= args.par;
     config.request_object |= args.request_object;

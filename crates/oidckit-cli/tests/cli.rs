@@ -219,6 +219,20 @@ fn login_with_jwt_response_modes_verifies_the_response_jwt() {
 }
 
 #[test]
+fn login_with_profile_fapi2_refuses_a_client_secret_naming_the_rule() {
+    let p = provider();
+    let out = login(&p, &["--profile", "fapi2"]);
+    assert!(!out.status.success());
+    let v = json_of(&out);
+    assert_eq!(v["error"]["code"], 953, "{v}");
+    assert!(count_requests_at(&p, "/par") == 0);
+}
+
+fn count_requests_at(p: &MockProvider, path: &str) -> usize {
+    p.requests().iter().filter(|r| r.path == path).count()
+}
+
+#[test]
 fn login_code_flow_without_pkce_sends_no_challenge() {
     let p = provider();
     login_ok(&p, &["--no-pkce", "--redirect-path", "/callback"]);

@@ -109,6 +109,10 @@ impl Client {
         );
         crate::client_auth::attach_key(&mut auth, &config);
         auth.extra_form = config.token_form_params.clone();
+        if config.fapi2 {
+            let algs = crate::flows::fapi2::check(&config, &metadata, &auth.method)?;
+            validator = validator.with_allowed_algs(algs);
+        }
         if config.dpop || config.dpop_key.is_some() {
             auth.dpop = Some(Arc::new(crate::flows::dpop::Dpop::new(
                 config.dpop_key.clone(),
@@ -163,6 +167,12 @@ impl Client {
         &self,
         req: &AuthorizationRequest,
     ) -> Result<(String, AuthTransaction)> {
+        if self.inner.config.fapi2 {
+            return Err(crate::flows::fapi2::refuse(
+                "PAR only",
+                "call start_authorization, which pushes the request",
+            ));
+        }
         if self.inner.metadata.require_pushed_authorization_requests {
             return Err(Error::PushedAuthorizationRequired {
                 reason: "the provider requires them; call start_authorization, which pushes the request",
@@ -571,6 +581,12 @@ impl Client {
         password: &str,
         scope: Option<&str>,
     ) -> Result<TokenSet> {
+        if self.inner.config.fapi2 {
+            return Err(crate::flows::fapi2::refuse(
+                "no password grant",
+                "the resource owner password grant is not allowed",
+            ));
+        }
         let scope = scope.map_or_else(|| self.inner.config.effective_scope(), str::to_string);
         let grant = [
             ("grant_type", "password"),

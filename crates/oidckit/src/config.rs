@@ -302,6 +302,8 @@ pub struct ClientConfig {
     pub dpop: bool,
     /// The DPoP key (ES256/384/512, RS*, PS*, EdDSA); setting it turns DPoP on. Default: none.
     pub dpop_key: Option<crate::jose::PrivateKey>,
+    /// Enforce the FAPI 2.0 Security Profile (see [`ClientConfig::fapi2`]). Default: false.
+    pub fapi2: bool,
     dangerous: Dangerous,
 }
 
@@ -349,6 +351,7 @@ impl fmt::Debug for ClientConfig {
             .field("request_object", &self.request_object)
             .field("dpop", &self.dpop)
             .field("dpop_key", &self.dpop_key)
+            .field("fapi2", &self.fapi2)
             .field("dangerous", &self.dangerous)
             .finish()
     }
@@ -381,8 +384,24 @@ impl ClientConfig {
             request_object: false,
             dpop: false,
             dpop_key: None,
+            fapi2: false,
             dangerous: Dangerous::default(),
         }
+    }
+
+    /// Switches to the FAPI 2.0 Security Profile (builder style): PAR, PKCE S256 and DPoP on.
+    /// Building the client then refuses (code 953, naming the rule) anything else the profile
+    /// forbids: client authentication other than `private_key_jwt` / `tls_client_auth`, tokens
+    /// neither DPoP- nor mTLS-bound, a provider without RFC 9207 `iss`, implicit or hybrid
+    /// response types, algorithms other than ES256 / PS256; the password grant and plain
+    /// authorization URLs are refused too. Set `client_key` (ES256 or PS256).
+    pub fn fapi2(mut self) -> ClientConfig {
+        self.fapi2 = true;
+        self.pushed_authorization = true;
+        self.use_pkce = true;
+        self.pkce_method = PkceMethod::S256;
+        self.dpop = true;
+        self
     }
 
     /// Sets the client secret (builder style).

@@ -391,6 +391,16 @@ pub enum Error {
         reason: String,
     },
 
+    /// Code 953. The FAPI 2.0 profile ([`ClientConfig::fapi2`](crate::ClientConfig::fapi2))
+    /// forbids this configuration or call; `rule` names the profile's rule.
+    #[error("FAPI 2.0 rule \"{rule}\": {reason}")]
+    Fapi2 {
+        /// The rule, e.g. "PAR only", "PKCE S256", "client authentication".
+        rule: &'static str,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+
     /// Code 301. The operation was interrupted by the application.
     #[error("interrupted")]
     Interrupted,
@@ -436,6 +446,7 @@ impl Error {
             Error::DpopTokenType { .. } => 950,
             Error::DpopNonce { .. } => 951,
             Error::InvalidJarmResponse { .. } => 952,
+            Error::Fapi2 { .. } => 953,
             Error::Interrupted => 301,
         }
     }
@@ -667,6 +678,13 @@ mod tests {
                     reason: String::new(),
                 },
                 952,
+            ),
+            (
+                Error::Fapi2 {
+                    rule: "PAR only",
+                    reason: String::new(),
+                },
+                953,
             ),
         ];
         for (e, code) in table {

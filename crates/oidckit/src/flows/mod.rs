@@ -9,6 +9,7 @@ pub(crate) mod client_auth;
 pub mod device;
 pub mod discovery;
 pub mod dpop;
+pub(crate) mod fapi2;
 pub mod introspection;
 pub(crate) mod jar;
 pub(crate) mod jarm;
