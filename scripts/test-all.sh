@@ -69,3 +69,25 @@ cargo test --workspace --locked "$@"
 # Tests of optional library features (not built by the default feature set above).
 echo "== cargo test -p oidckit --features tracing --test tracing"
 cargo test -p oidckit --locked --features tracing --test tracing "$@"
+
+# The Python package (python/): built with maturin into a virtualenv under target/ (git-ignored)
+# and tested with pytest. The dev profile reuses the dependencies cargo just compiled; set
+# MATURIN_PEP517_ARGS= for pip's default release build. OIDCKIT_SKIP_PYTHON=1 skips it.
+if [ "${OIDCKIT_SKIP_PYTHON:-0}" != 1 ]; then
+    echo "== python: pip install ./python into target/pyenv, then pytest"
+    if ! python3 -c 'import ensurepip' >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+    fi
+    [ -x target/pyenv/bin/python ] || python3 -m venv target/pyenv
+    target/pyenv/bin/pip install -q --disable-pip-version-check pytest mypy ruff "PyJWT[crypto]"
+    MATURIN_PEP517_ARGS="${MATURIN_PEP517_ARGS---profile dev}" \
+        target/pyenv/bin/pip install -q --disable-pip-version-check --force-reinstall --no-deps ./python
+    rc=0
+    target/pyenv/bin/pytest -q python/tests || rc=$?
+    if [ "$rc" = 5 ]; then
+        echo "pytest collected no tests in python/tests" >&2
+        exit 1
+    fi
+    [ "$rc" = 0 ] || exit "$rc"
+fi

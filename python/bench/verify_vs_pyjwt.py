@@ -1,0 +1,93 @@
+"""Benchmark (not a test): oidckit.Verifier.verify against PyJWT (PyJWKClient + jwt.decode) on
+the same RS256, ES256 and HS256 tokens from the mock provider, in one run.
+
+    pip install ./python "PyJWT[crypto]"     # a release build (pip's default for maturin)
+    python python/bench/verify_vs_pyjwt.py [--seconds 2]
+
+Both sides do the whole job a web back-end does per request: pick the key by kid from a cached
+JWKS, verify the signature, check iss/aud/exp/iat, and return the claims as a dict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import time
+from typing import Any, Callable
+
+import jwt
+
+import oidckit
+from oidckit.testing import MockProvider
+
+
+def rate(fn: Callable[[], Any], seconds: float) -> float:
+    """Calls per second of ``fn``, measured over about ``seconds`` after a warm-up."""
+    for _ in range(200):
+        fn()
+    n, batch = 0, 100
+    start = time.perf_counter()
+    while True:
+        for _ in range(batch):
+            fn()
+        n += batch
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return n / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
+    args = parser.parse_args()
+
+    with MockProvider() as op:
+        op.add_key("ES256")
+        now = int(time.time())
+        claims = {
+            "iss": op.issuer,
+            "aud": op.client_id,
+            "sub": "248289761001",
+            "iat": now,
+            "exp": now + 3600,
+            "email": "janedoe@example.com",
+        }
+        tokens = {alg: op.sign_jwt(claims, alg) for alg in ("RS256", "ES256", "HS256")}
+
+        verifier = oidckit.Verifier(
+            issuer=op.issuer,
+            audience=op.client_id,
+            client_secret=op.client_secret,
+            algorithms=["RS256", "ES256", "HS256"],
+        )
+        jwks_client = jwt.PyJWKClient(f"{op.issuer}/jwks", cache_keys=True)
+
+        def pyjwt(alg: str, token: str) -> Callable[[], Any]:
+            if alg == "HS256":
+                return lambda: jwt.decode(
+                    token,
+                    op.client_secret,
+                    algorithms=["HS256"],
+                    audience=op.client_id,
+                    issuer=op.issuer,
+                )
+            return lambda: jwt.decode(
+                token,
+                jwks_client.get_signing_key_from_jwt(token).key,
+                algorithms=[alg],
+                audience=op.client_id,
+                issuer=op.issuer,
+            )
+
+        print(f"{'alg':6} {'oidckit/s':>12} {'PyJWT/s':>12} {'ratio':>7}")
+        for alg, token in tokens.items():
+            ours = verifier.verify(token)
+            theirs = pyjwt(alg, token)()
+            assert ours == theirs, (alg, ours, theirs)
+            a = rate(functools.partial(verifier.verify, token), args.seconds)
+            b = rate(pyjwt(alg, token), args.seconds)
+            print(f"{alg:6} {a:12.0f} {b:12.0f} {a / b:6.1f}x")
+
+
+if __name__ == "__main__":
+    main()

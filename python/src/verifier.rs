@@ -1,0 +1,116 @@
+//! `oidckit.Verifier`: verifies ID tokens and other JWTs of one issuer for one audience, for
+//! web back-ends that see many tokens from many threads.
+//!
+//! All of the work is the core's [`oidckit::Client::validate_id_token`]: discovery once, at
+//! construction; the JWKS fetched on first use and cached; fetched again at most once per
+//! cooldown when a token names an unknown key (rotation), with concurrent misses waiting for
+//! the one fetch in flight; the cached keys kept when a fetch fails. This file converts types
+//! and releases the GIL.
+
+use std::future::Future;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use oidckit::{Alg, Checks, Client, ClientConfig};
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::convert;
+use crate::errors::check;
+
+/// A thread-safe JWT verifier for one issuer and audience. `verify(token)` returns the
+/// verified claims as a dict or raises `IDTokenError` (code 901/903) — never a partly checked
+/// result.
+#[pyclass(frozen, module = "oidckit._native", name = "Verifier")]
+pub struct Verifier {
+    client: Client,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Verifier {
+    /// Runs `fut` to completion. With the keys cached, verification never waits, so it is
+    /// polled once in place (inside the runtime's context) and only handed to the runtime
+    /// when it does wait (a JWKS fetch). That saves the runtime's park/unpark round on every
+    /// cached verification.
+    fn run<T>(&self, fut: impl Future<Output = T>) -> T {
+        let mut fut = std::pin::pin!(fut);
+        let first = {
+            let _context = self.runtime.enter();
+            fut.as_mut()
+                .poll(&mut Context::from_waker(std::task::Waker::noop()))
+        };
+        match first {
+            Poll::Ready(v) => v,
+            Poll::Pending => self.runtime.block_on(fut),
+        }
+    }
+}
+
+#[pymethods]
+impl Verifier {
+    /// Fetches `issuer`'s discovery document now (raising `DiscoveryError` or `HTTPError`).
+    /// `audience` is the client id tokens must be issued to. `algorithms` limits the accepted
+    /// algorithms (default: what the provider advertises; never `none`); HS256/384/512 tokens
+    /// need `client_secret`. `leeway` is the tolerated clock skew in seconds;
+    /// `jwks_refresh_cooldown` the least time between two fetches forced by unknown keys.
+    #[new]
+    #[pyo3(signature = (issuer, audience, *, client_secret = None, algorithms = None,
+        leeway = 60.0, jwks_refresh_cooldown = 60.0, timeout = 30.0))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        issuer: String,
+        audience: String,
+        client_secret: Option<String>,
+        algorithms: Option<Vec<String>>,
+        leeway: f64,
+        jwks_refresh_cooldown: f64,
+        timeout: f64,
+    ) -> PyResult<Verifier> {
+        let seconds = |s: f64| Duration::try_from_secs_f64(s.max(0.0)).unwrap_or(Duration::MAX);
+        let mut config = ClientConfig::new(issuer, audience);
+        config.client_secret = client_secret;
+        config.allowed_algs = algorithms.map(|a| a.iter().map(|n| Alg::from(n.as_str())).collect());
+        config.leeway = seconds(leeway);
+        config.jwks_refresh_cooldown = seconds(jwks_refresh_cooldown);
+        config.http.timeout = seconds(timeout);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("oidckit-verifier")
+            .enable_all()
+            .build()
+            .map_err(|e| PyRuntimeError::new_err(format!("could not start the I/O thread: {e}")))?;
+        let client = check(py.detach(|| runtime.block_on(Client::discover(config))))?;
+        Ok(Verifier { client, runtime })
+    }
+
+    /// Verifies `token` (signature, `iss`, `aud`/`azp`, `exp`, `iat`, and `nonce` /
+    /// `max_age` when given) and returns its claims.
+    #[pyo3(signature = (token, *, nonce = None, max_age = None))]
+    fn verify<'py>(
+        &self,
+        py: Python<'py>,
+        token: &str,
+        nonce: Option<&str>,
+        max_age: Option<u64>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let mut checks = Checks::default();
+        checks.nonce = nonce;
+        checks.max_age = max_age.map(Duration::from_secs);
+        let verified = py.detach(|| self.run(self.client.validate_id_token(token, &checks)));
+        convert::object_to_py(py, check(verified)?.claims().as_map())
+    }
+
+    /// The issuer tokens must come from.
+    #[getter]
+    fn issuer(&self) -> String {
+        self.client.metadata().issuer.clone()
+    }
+
+    /// The audience tokens must be issued to.
+    #[getter]
+    fn audience(&self) -> String {
+        self.client.config().client_id.clone()
+    }
+}
