@@ -4,6 +4,13 @@
 //
 // Usage: node provider.mjs [PORT]     (PORT or env INTEROP_PORT; 0 or absent = any free port)
 //
+// Optional features, each turned on by an environment variable set to 1 (off by default, so the
+// other tests see the stock configuration):
+//   INTEROP_REQUIRE_PAR   require pushed authorization requests for every client (RFC 9126 §5)
+//   INTEROP_JAR           accept signed request objects by value (`request`, RFC 9101)
+//   INTEROP_DPOP          DPoP (RFC 9449); with INTEROP_DPOP_NONCE=1 a server nonce is required
+//   INTEROP_JARM          JWT secured authorization responses (query.jwt, fragment.jwt, …)
+//
 // Protocol on stdout (one line each, everything else goes to stderr):
 //   READY <issuer>             listening; <issuer> has no trailing slash
 //   ROTATED <kid> <kid> ...    after a ROTATE command: the new signing keys' kids
@@ -26,6 +33,7 @@
 //                                the private_key_jwt client, whose public half is registered.
 
 import http from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 
 import Provider from 'oidc-provider';
@@ -183,6 +191,7 @@ async function configuration() {
       userinfoSigningAlgValues: ['HS256', ...SIGNING_ALGS],
       introspectionSigningAlgValues: ['HS256', ...SIGNING_ALGS],
       clientAuthSigningAlgValues: ['HS256', ...SIGNING_ALGS],
+      requestObjectSigningAlgValues: ['HS256', ...SIGNING_ALGS],
     },
     features: {
       devInteractions: { enabled: true },
@@ -193,9 +202,19 @@ async function configuration() {
       revocation: { enabled: true },
       userinfo: { enabled: true },
       jwtUserinfo: { enabled: true },
-      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+      pushedAuthorizationRequests: {
+        enabled: true,
+        requirePushedAuthorizationRequests: process.env.INTEROP_REQUIRE_PAR === '1',
+      },
       deviceFlow: { enabled: true },
       claimsParameter: { enabled: true },
+      jwtResponseModes: { enabled: process.env.INTEROP_JARM === '1' },
+      dPoP: {
+        enabled: process.env.INTEROP_DPOP === '1',
+        nonceSecret: randomBytes(32),
+        requireNonce: () => process.env.INTEROP_DPOP_NONCE === '1',
+      },
+      requestObjects: { request: process.env.INTEROP_JAR === '1', requestUri: false },
       // Resource indicators on by default in v8; without a resource the access token is for
       // UserInfo (opaque), which is what the tests want.
       resourceIndicators: {

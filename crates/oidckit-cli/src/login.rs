@@ -36,6 +36,24 @@ pub enum ResponseMode {
     /// As a form POSTed to the redirect URI.
     #[value(name = "form_post", alias = "form-post")]
     FormPost,
+    /// JARM: a signed `response` JWT in the query.
+    #[value(name = "query.jwt")]
+    QueryJwt,
+    /// JARM: a signed `response` JWT in the fragment.
+    #[value(name = "fragment.jwt")]
+    FragmentJwt,
+    /// JARM: a signed `response` JWT POSTed as a form.
+    #[value(name = "form_post.jwt")]
+    FormPostJwt,
+    /// JARM: a signed `response` JWT in the response type's default mode.
+    Jwt,
+}
+
+/// A security profile that `login` enforces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Profile {
+    /// FAPI 2.0 Security Profile: PAR, PKCE S256, DPoP, private_key_jwt or mTLS, ES256/PS256.
+    Fapi2,
 }
 
 /// Flags of `oidckit login`.
@@ -70,6 +88,29 @@ pub struct LoginArgs {
     /// for providers that reject it; an intercepted code can then be redeemed by anyone.
     #[arg(long, overrides_with = "pkce")]
     pub no_pkce: bool,
+
+    /// Push the authorization request to the provider first (RFC 9126 PAR); the browser gets
+    /// only a reference. Used anyway when the provider requires it.
+    #[arg(long)]
+    pub par: bool,
+
+    /// Send the request parameters as a signed request object (RFC 9101 JAR), signed with the
+    /// client key or, without one, HS256 with the client secret.
+    #[arg(long)]
+    pub request_object: bool,
+
+    /// Bind the tokens to a DPoP key (RFC 9449): a fresh ES256 key unless --dpop-key is given
+    /// (then the tokens stay usable with `oidckit dpop-proof --key`).
+    #[arg(long)]
+    pub dpop: bool,
+
+    /// Enforce a security profile; each refusal names the rule (error 953).
+    #[arg(long, value_enum)]
+    pub profile: Option<Profile>,
+
+    /// The DPoP private key (PEM or private JWK); implies --dpop.
+    #[arg(long, value_name = "PATH")]
+    pub dpop_key: Option<std::path::PathBuf>,
 
     /// Loopback port for the redirect URI http://127.0.0.1:PORT/. [default: any free port]
     #[arg(long, env = "OIDC_REDIRECT_PORT", value_name = "PORT")]
@@ -153,12 +194,25 @@ pub async fn sign_in(args: &LoginArgs, json: bool) -> anyhow::Result<(Client, To
         ResponseMode::Query => "query".to_string(),
         ResponseMode::Fragment => "fragment".to_string(),
         ResponseMode::FormPost => "form_post".to_string(),
+        ResponseMode::QueryJwt => "query.jwt".to_string(),
+        ResponseMode::FragmentJwt => "fragment.jwt".to_string(),
+        ResponseMode::FormPostJwt => "form_post.jwt".to_string(),
+        ResponseMode::Jwt => "jwt".to_string(),
     });
     config.use_pkce = !args.no_pkce;
     if args.no_pkce {
         eprintln!(
             "warning: --no-pkce: PKCE is OFF; an authorization code intercepted on its way to the loopback redirect can be redeemed by anyone"
         );
+    }
+    if args.profile == Some(Profile::Fapi2) {
+        config = config.fapi2();
+    }
+    config.pushed_authorization |= args.par;
+    config.request_object |= args.request_object;
+    config.dpop |= args.dpop;
+    if let Some(path) = &args.dpop_key {
+        config.dpop_key = Some(crate::dpop::read_key(path)?);
     }
     config.max_age = args.max_age.map(Duration::from_secs);
 

@@ -15,6 +15,7 @@ mod adapters;
 mod cache;
 mod commands;
 mod demo;
+mod dpop;
 mod grants;
 mod lock;
 mod login;
@@ -97,6 +98,8 @@ pub enum Command {
     Introspect(grants::TokenArgs),
     /// Revoke an access or refresh token (RFC 7009).
     Revoke(grants::TokenArgs),
+    /// Print a DPoP proof (RFC 9449) for one request, e.g. for curl.
+    DpopProof(dpop::DpopProofArgs),
     /// Run the mock OpenID Provider on 127.0.0.1 until Ctrl-C (for local experiments only).
     MockProvider(commands::MockProviderArgs),
     /// Run a complete, offline code + PKCE sign-in against an in-process mock provider.
@@ -200,6 +203,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Introspect(args) => grants::introspect(args, json).await,
             Command::Revoke(args) => grants::revoke(args, json).await,
             Command::MockProvider(args) => commands::mock_provider(args, json).await,
+            Command::DpopProof(args) => dpop::run(args, json),
             Command::Demo(args) => demo::run(args, json).await,
             Command::Token(args) => token_cmd::run(args, json).await,
             Command::Kubectl(args) => adapters::kubectl(args, json).await,

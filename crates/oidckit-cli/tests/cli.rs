@@ -116,6 +116,123 @@ fn login_code_flow_with_pkce_prints_tokens_claims_and_userinfo() {
 }
 
 #[test]
+fn login_with_par_pushes_the_request_and_the_browser_gets_a_reference() {
+    let p = provider();
+    let v = login_ok(&p, &["--par"]);
+    assert_eq!(v["userinfo"]["sub"], "248289761001");
+    let reqs = p.requests();
+    let pushed = reqs.iter().find(|r| r.path == "/par").expect("PAR request");
+    assert_eq!(pushed.param("code_challenge_method"), Some("S256"));
+    let auth = reqs
+        .iter()
+        .find(|r| r.path == "/authorize")
+        .expect("authorize request");
+    let names: Vec<&str> = auth.params.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["client_id", "request_uri"]);
+}
+
+/// GET `url` over a plain TCP connection with extra headers; returns the status code.
+fn raw_get(url: &str, headers: &[(&str, &str)]) -> u16 {
+    use std::io::{Read, Write};
+    let u = url::Url::parse(url).expect("url");
+    let mut conn =
+        std::net::TcpStream::connect((u.host_str().expect("host"), u.port().expect("port")))
+            .expect("connect");
+    let mut req = format!(
+        "GET {} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+        u.path(),
+        u.host_str().expect("host")
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    conn.write_all(req.as_bytes()).expect("write");
+    let mut answer = String::new();
+    let _ = conn.read_to_string(&mut answer);
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status")
+}
+
+#[test]
+fn login_with_dpop_binds_the_tokens_and_dpop_proof_signs_for_curl() {
+    let p = provider();
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
+    let key_file = temp_dir("dpop-key").with_extension("pem");
+    std::fs::write(&key_file, key.serialize_pem()).expect("write key");
+    let key_arg = key_file.to_str().expect("utf-8 path");
+    let v = login_ok(&p, &["--dpop-key", key_arg]);
+    assert_eq!(v["token_type"], "DPoP", "{v}");
+    let at = v["access_token"]
+        .as_str()
+        .expect("access token")
+        .to_string();
+    let url = format!("{}/userinfo", p.issuer());
+    let proof = |at: Option<&str>| {
+        let mut args = vec!["dpop-proof", "--key", key_arg, "--url", &url];
+        if let Some(at) = at {
+            args.extend(["--access-token", at]);
+        }
+        let out = run(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_string()
+    };
+    let bound = proof(Some(&at));
+    assert_eq!(bound.split('.').count(), 3);
+    let auth = format!("DPoP {at}");
+    assert_eq!(
+        raw_get(&url, &[("Authorization", &auth), ("DPoP", &bound)]),
+        200
+    );
+    // Replayed, or without the token hash: refused.
+    assert_eq!(
+        raw_get(&url, &[("Authorization", &auth), ("DPoP", &bound)]),
+        401
+    );
+    let unbound = proof(None);
+    assert_eq!(
+        raw_get(&url, &[("Authorization", &auth), ("DPoP", &unbound)]),
+        401
+    );
+    let _ = std::fs::remove_file(&key_file);
+}
+
+#[test]
+fn login_with_jwt_response_modes_verifies_the_response_jwt() {
+    let p = provider();
+    for mode in ["query.jwt", "form_post.jwt"] {
+        let v = login_ok(&p, &["--response-mode", mode]);
+        assert_eq!(v["userinfo"]["sub"], "248289761001", "{mode}");
+    }
+    p.set_misbehavior(Misbehavior::JarmBadSignature);
+    assert_eq!(login_err(&p, &["--response-mode", "query.jwt"]), 952);
+}
+
+#[test]
+fn login_with_profile_fapi2_refuses_a_client_secret_naming_the_rule() {
+    let p = provider();
+    let out = login(&p, &["--profile", "fapi2"]);
+    assert!(!out.status.success());
+    let v = json_of(&out);
+    assert_eq!(v["error"]["code"], 953, "{v}");
+    assert!(count_requests_at(&p, "/par") == 0);
+}
+
+fn count_requests_at(p: &MockProvider, path: &str) -> usize {
+    p.requests().iter().filter(|r| r.path == path).count()
+}
+
+#[test]
 fn login_code_flow_without_pkce_sends_no_challenge() {
     let p = provider();
     login_ok(&p, &["--no-pkce", "--redirect-path", "/callback"]);

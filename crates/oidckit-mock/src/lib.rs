@@ -193,6 +193,18 @@ pub enum Misbehavior {
     /// Token responses (code exchange and refresh) carry no `id_token` (Core §12.2 lets a
     /// refresh response omit it).
     TokenOmitsIdToken,
+    /// The pushed authorization request endpoint answers 201 without `request_uri`.
+    ParMissingRequestUri,
+    /// The token endpoint answers `token_type: DPoP` even to requests without a proof.
+    DpopTokenTypeWithoutProof,
+    /// The token endpoint ignores DPoP proofs: `token_type: Bearer`, tokens not bound.
+    DpopIgnored,
+    /// `use_dpop_nonce` answers carry no `DPoP-Nonce` header.
+    DpopNonceWithoutHeader,
+    /// JARM responses carry a signature that does not verify.
+    JarmBadSignature,
+    /// JARM responses name another audience than the client.
+    JarmWrongAudience,
 }
 
 /// A client (relying party) registered at the mock provider.
@@ -311,6 +323,12 @@ pub struct MockConfig {
     /// The provider session id put in every ID token as `sid` (for back-channel logout
     /// tests); `None` sends no `sid`. Default `None`.
     pub session_id: Option<String>,
+    /// Refuse authorization requests that were not pushed (RFC 9126 §5) and advertise
+    /// `require_pushed_authorization_requests`. Default false.
+    pub require_par: bool,
+    /// Require a DPoP server nonce (RFC 9449 §8, §9) in proofs at `/token` and `/userinfo`.
+    /// Default false.
+    pub dpop_nonce: bool,
 }
 
 impl Default for MockConfig {
@@ -332,6 +350,8 @@ impl Default for MockConfig {
             device_code_ttl_secs: 600,
             user_password: "password".to_owned(),
             session_id: None,
+            require_par: false,
+            dpop_nonce: false,
         }
     }
 }

@@ -202,6 +202,24 @@ impl Client {
         self.inner.authorization_url(req)
     }
 
+    /// [`crate::Client::start_authorization`], blocking (pushes the request when PAR is on).
+    pub fn start_authorization(
+        &self,
+        req: &AuthorizationRequest,
+    ) -> Result<(String, AuthTransaction)> {
+        let req = req.clone();
+        self.run(|c| async move { c.start_authorization(&req).await })
+    }
+
+    /// [`crate::Client::push_authorization_request`], blocking.
+    pub fn push_authorization_request(
+        &self,
+        req: &AuthorizationRequest,
+    ) -> Result<(String, AuthTransaction)> {
+        let req = req.clone();
+        self.run(|c| async move { c.push_authorization_request(&req).await })
+    }
+
     /// [`crate::Client::handle_callback`], blocking.
     pub fn handle_callback(
         &self,

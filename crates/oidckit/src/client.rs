@@ -109,6 +109,15 @@ impl Client {
         );
         crate::client_auth::attach_key(&mut auth, &config);
         auth.extra_form = config.token_form_params.clone();
+        if config.fapi2 {
+            let algs = crate::flows::fapi2::check(&config, &metadata, &auth.method)?;
+            validator = validator.with_allowed_algs(algs);
+        }
+        if config.dpop || config.dpop_key.is_some() {
+            auth.dpop = Some(Arc::new(crate::flows::dpop::Dpop::new(
+                config.dpop_key.clone(),
+            )?));
+        }
         Ok(Client {
             inner: Arc::new(Inner {
                 config,
@@ -151,8 +160,97 @@ impl Client {
         value.as_deref().ok_or(Error::Missing { what, hint })
     }
 
-    /// Builds the URL to send the user to, and the transaction to keep until the response comes back.
+    /// Builds the URL to send the user to, and the transaction to keep until the response comes
+    /// back. Makes no request; code 931 when the provider requires pushed authorization requests
+    /// (use [`Client::start_authorization`]).
     pub fn authorization_url(
+        &self,
+        req: &AuthorizationRequest,
+    ) -> Result<(String, AuthTransaction)> {
+        if self.inner.config.fapi2 {
+            return Err(crate::flows::fapi2::refuse(
+                "PAR only",
+                "call start_authorization, which pushes the request",
+            ));
+        }
+        if self.inner.metadata.require_pushed_authorization_requests {
+            return Err(Error::PushedAuthorizationRequired {
+                reason: "the provider requires them; call start_authorization, which pushes the request",
+            });
+        }
+        self.request_url(req)
+    }
+
+    /// Starts a sign-in: like [`Client::authorization_url`], but through a pushed authorization
+    /// request (RFC 9126) when `ClientConfig::pushed_authorization` is set or the provider
+    /// requires it (see [`Client::push_authorization_request`]).
+    pub async fn start_authorization(
+        &self,
+        req: &AuthorizationRequest,
+    ) -> Result<(String, AuthTransaction)> {
+        if self.inner.config.pushed_authorization
+            || self.inner.metadata.require_pushed_authorization_requests
+        {
+            self.push_authorization_request(req).await
+        } else {
+            self.request_url(req)
+        }
+    }
+
+    /// Pushes the authorization request (RFC 9126) to the provider's
+    /// `pushed_authorization_request_endpoint`, authenticated like the token endpoint, and
+    /// returns the URL with only `client_id` and `request_uri` to send the user to. Code 931
+    /// when the provider has no such endpoint, 930 when its answer is unusable, 151 when it
+    /// refuses the request.
+    pub async fn push_authorization_request(
+        &self,
+        req: &AuthorizationRequest,
+    ) -> Result<(String, AuthTransaction)> {
+        let meta = &self.inner.metadata;
+        let par = meta.pushed_authorization_request_endpoint.as_deref().ok_or(
+            Error::PushedAuthorizationRequired {
+                reason: "the provider advertises no pushed_authorization_request_endpoint; set it by hand or turn pushed_authorization off",
+            },
+        )?;
+        let (full, tx) = self.request_url(req)?;
+        let endpoint = meta.authorization_endpoint.as_deref().unwrap_or_default();
+        let url = crate::flows::par::push(
+            &self.inner.http,
+            par,
+            &self.inner.auth,
+            &meta.issuer,
+            endpoint,
+            &full,
+        )
+        .await?;
+        Ok((url, tx))
+    }
+
+    /// The authorization URL, with the parameters in a signed request object when
+    /// `ClientConfig::request_object` is set (RFC 9101).
+    fn request_url(&self, req: &AuthorizationRequest) -> Result<(String, AuthTransaction)> {
+        let (url, tx) = self.plain_authorization_url(req)?;
+        let cfg = &self.inner.config;
+        if !cfg.request_object {
+            return Ok((url, tx));
+        }
+        let signer = match (&cfg.client_key, &cfg.client_secret) {
+            (Some(key), _) => crate::flows::jar::Signer::Key(key),
+            (None, Some(secret)) => crate::flows::jar::Signer::Secret(secret),
+            (None, None) => {
+                return Err(Error::Missing {
+                    what: "client_key",
+                    hint: "a request object is signed with the client key or the client secret; set one",
+                });
+            }
+        };
+        let meta = &self.inner.metadata;
+        let endpoint = meta.authorization_endpoint.as_deref().unwrap_or_default();
+        let url = crate::flows::jar::sign_url(&url, endpoint, &meta.issuer, signer)?;
+        Ok((url, tx))
+    }
+
+    fn plain_authorization_url(
         &self,
         req: &AuthorizationRequest,
     ) -> Result<(String, AuthTransaction)> {
@@ -202,6 +300,13 @@ impl Client {
         tx: &AuthTransaction,
         params: &CallbackParams,
     ) -> Result<TokenSet> {
+        let unpacked;
+        let params = if crate::flows::jarm::is_jarm(self.inner.config.response_mode.as_deref()) {
+            unpacked = self.unpack_jarm(params).await?;
+            &unpacked
+        } else {
+            params
+        };
         let meta = &self.inner.metadata;
         authorize::check_response(
             params,
@@ -271,6 +376,31 @@ impl Client {
                 Ok(tokens)
             }
         }
+    }
+
+    /// Verifies a JARM response JWT (signature, iss, aud, exp) and returns its parameters.
+    async fn unpack_jarm(&self, params: &CallbackParams) -> Result<CallbackParams> {
+        use crate::flows::jarm;
+        let inner = &self.inner;
+        let text = jarm::response_jwt(params)?;
+        let jws = CompactJws::parse(text)
+            .map_err(|e| jarm::invalid(&format!("the response JWT cannot be parsed: {e}")))?;
+        self.with_key_retry(jws.header.alg.is_hmac(), |jwks| {
+            inner.validator.verify_signature(&jws, jwks)
+        })
+        .await
+        .map_err(|e| jarm::invalid(&format!("signature: {e}")))?;
+        let payload = jws
+            .payload()
+            .map_err(|e| jarm::invalid(&format!("payload: {e}")))?;
+        let claims = crate::id_token::Claims::from_payload(&payload)
+            .map_err(|e| jarm::invalid(&format!("claims: {e}")))?;
+        jarm::unpack(
+            claims,
+            &inner.metadata.issuer,
+            &inner.config.client_id,
+            inner.config.leeway,
+        )
     }
 
     /// Exchanges an authorization code at the token endpoint (with the PKCE verifier and redirect
@@ -383,7 +513,8 @@ impl Client {
             "userinfo_endpoint",
             "the provider has no UserInfo endpoint; set server_user_info_url by hand if it has one",
         )?;
-        let map = match userinfo::fetch(&self.inner.http, url, access_token).await? {
+        let dpop = self.inner.auth.dpop.as_deref();
+        let map = match userinfo::fetch(&self.inner.http, url, access_token, dpop).await? {
             userinfo::Response::Claims(map) => map,
             userinfo::Response::Signed(text) => self.verify_userinfo_jwt(&text).await?,
         };
@@ -401,6 +532,42 @@ impl Client {
         let issuer =
             (!inner.metadata.is_tenant_template()).then_some(inner.metadata.issuer.as_str());
         userinfo::check_signed(claims, issuer, &inner.config.client_id)
+    }
+
+    /// A DPoP proof (RFC 9449) for `method` on `url`, bound to `access_token` when given, with
+    /// the nonce last seen from that origin: for calling resource servers yourself
+    /// (`Authorization: DPoP <token>` plus `DPoP: <proof>`). Code 920 when DPoP is off.
+    pub fn dpop_proof(
+        &self,
+        method: &str,
+        url: &str,
+        access_token: Option<&str>,
+    ) -> Result<String> {
+        self.dpop()?.proof(method, url, access_token)
+    }
+
+    /// Remembers a `DPoP-Nonce` a server at `url`'s origin sent (for [`Client::dpop_proof`]).
+    pub fn set_dpop_nonce(&self, url: &str, nonce: &str) -> Result<()> {
+        self.dpop()?.set_nonce(url, nonce)
+    }
+
+    /// GETs a protected resource with the access token: `Authorization: DPoP` and a proof
+    /// (one retry with the server's nonce on `use_dpop_nonce`) when DPoP is on, else Bearer.
+    /// Returns the status and body, whatever the status.
+    pub async fn get_resource(&self, url: &str, access_token: &str) -> Result<(u16, Vec<u8>)> {
+        let http = &self.inner.http;
+        let resp = match self.inner.auth.dpop.as_deref() {
+            Some(dpop) => dpop.get(http, url, access_token, "*/*").await?,
+            None => http.get(url, Some(access_token), "*/*").await?,
+        };
+        Ok((resp.status, resp.body))
+    }
+
+    fn dpop(&self) -> Result<&crate::flows::dpop::Dpop> {
+        self.inner.auth.dpop.as_deref().ok_or(Error::Missing {
+            what: "dpop",
+            hint: "turn DPoP on (ClientConfig::dpop) to make proofs",
+        })
     }
 
     /// The response type this client requests.
@@ -424,6 +591,12 @@ impl Client {
         password: &str,
         scope: Option<&str>,
     ) -> Result<TokenSet> {
+        if self.inner.config.fapi2 {
+            return Err(crate::flows::fapi2::refuse(
+                "no password grant",
+                "the resource owner password grant is not allowed",
+            ));
+        }
         let scope = scope.map_or_else(|| self.inner.config.effective_scope(), str::to_string);
         let grant = [
             ("grant_type", "password"),
@@ -574,6 +747,7 @@ impl Client {
         tx: Option<&AuthTransaction>,
     ) -> Result<TokenSet> {
         let mut tokens = TokenSet::from_fields(raw)?;
+        token::check_dpop_token_type(tokens.token_type.as_deref(), self.inner.auth.dpop.is_some())?;
         if tokens.access_token.is_none() {
             return Err(Error::InvalidTokenResponse {
                 reason: format!("the {response} response has no access_token"),

@@ -286,6 +286,24 @@ pub struct ClientConfig {
     /// Extra form fields posted with every token endpoint request (the seed's
     /// `FormVarName[i]` / `FormVarValue[i]`), after the grant's own fields. Default: none.
     pub token_form_params: Vec<(String, String)>,
+    /// Send authorization requests through the provider's pushed authorization request
+    /// endpoint (RFC 9126) in [`Client::start_authorization`](crate::Client::start_authorization).
+    /// Default: false (PAR is used anyway when the provider sets
+    /// `require_pushed_authorization_requests`).
+    pub pushed_authorization: bool,
+    /// Send the authorization parameters as a signed request object (RFC 9101, JAR): signed
+    /// with `client_key` when set (RS/PS/ES/EdDSA, the key's algorithm), else HS256 with the
+    /// client secret. By value (`request`), or by reference when the request is pushed.
+    /// Not encrypted (no JWE yet). Default: false.
+    pub request_object: bool,
+    /// Sender-constrain tokens with DPoP (RFC 9449): proofs at the token endpoint (and PAR),
+    /// `Authorization: DPoP` at UserInfo and resources. Uses `dpop_key`, else an ES256 key
+    /// generated when the client is built. Default: false.
+    pub dpop: bool,
+    /// The DPoP key (ES256/384/512, RS*, PS*, EdDSA); setting it turns DPoP on. Default: none.
+    pub dpop_key: Option<crate::jose::PrivateKey>,
+    /// Enforce the FAPI 2.0 Security Profile (see [`ClientConfig::fapi2`]). Default: false.
+    pub fapi2: bool,
     dangerous: Dangerous,
 }
 
@@ -329,6 +347,11 @@ impl fmt::Debug for ClientConfig {
                     .map(|(k, _)| k)
                     .collect::<Vec<_>>(),
             )
+            .field("pushed_authorization", &self.pushed_authorization)
+            .field("request_object", &self.request_object)
+            .field("dpop", &self.dpop)
+            .field("dpop_key", &self.dpop_key)
+            .field("fapi2", &self.fapi2)
             .field("dangerous", &self.dangerous)
             .finish()
     }
@@ -357,8 +380,28 @@ impl ClientConfig {
             http: HttpConfig::default(),
             client_key: None,
             token_form_params: Vec::new(),
+            pushed_authorization: false,
+            request_object: false,
+            dpop: false,
+            dpop_key: None,
+            fapi2: false,
             dangerous: Dangerous::default(),
         }
+    }
+
+    /// Switches to the FAPI 2.0 Security Profile (builder style): PAR, PKCE S256 and DPoP on.
+    /// Building the client then refuses (code 953, naming the rule) anything else the profile
+    /// forbids: client authentication other than `private_key_jwt` / `tls_client_auth`, tokens
+    /// neither DPoP- nor mTLS-bound, a provider without RFC 9207 `iss`, implicit or hybrid
+    /// response types, algorithms other than ES256 / PS256; the password grant and plain
+    /// authorization URLs are refused too. Set `client_key` (ES256 or PS256).
+    pub fn fapi2(mut self) -> ClientConfig {
+        self.fapi2 = true;
+        self.pushed_authorization = true;
+        self.use_pkce = true;
+        self.pkce_method = PkceMethod::S256;
+        self.dpop = true;
+        self
     }
 
     /// Sets the client secret (builder style).

@@ -345,6 +345,62 @@ pub enum Error {
         reason: String,
     },
 
+    /// Code 930. The pushed authorization request endpoint (RFC 9126 §2.2) answered with
+    /// something other than a JSON object with a `request_uri` string and a positive
+    /// `expires_in`.
+    #[error("invalid pushed authorization response: {reason}")]
+    InvalidPushedAuthorizationResponse {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Code 931. The provider requires pushed authorization requests (RFC 9126 §5) and a
+    /// plain authorization URL was asked for, or PAR is wanted and the provider has no
+    /// `pushed_authorization_request_endpoint`.
+    #[error("pushed authorization requests (RFC 9126): {reason}")]
+    PushedAuthorizationRequired {
+        /// What is wrong and what to do.
+        reason: &'static str,
+    },
+
+    /// Code 950. The token response's `token_type` does not fit DPoP (RFC 9449 §5): `DPoP`
+    /// although this client sent no proof, or another type although it did.
+    #[error("token_type {found:?} in the token response, expected {expected:?} (DPoP {state})")]
+    DpopTokenType {
+        /// The type this client expected.
+        expected: &'static str,
+        /// The type the provider sent.
+        found: String,
+        /// Whether DPoP was used: "was used" or "is off".
+        state: &'static str,
+    },
+
+    /// Code 951. A server asked for a DPoP nonce (`use_dpop_nonce`, RFC 9449 §8/§9) without
+    /// giving a usable one, or asked again after the retry with its nonce.
+    #[error("DPoP nonce: {reason}")]
+    DpopNonce {
+        /// What went wrong.
+        reason: &'static str,
+    },
+
+    /// Code 952. A JARM authorization response (`response` JWT) is missing, does not verify,
+    /// or has a wrong `iss`, `aud` or `exp`; none of its parameters were used.
+    #[error("invalid JWT-secured authorization response: {reason}")]
+    InvalidJarmResponse {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Code 953. The FAPI 2.0 profile ([`ClientConfig::fapi2`](crate::ClientConfig::fapi2))
+    /// forbids this configuration or call; `rule` names the profile's rule.
+    #[error("FAPI 2.0 rule \"{rule}\": {reason}")]
+    Fapi2 {
+        /// The rule, e.g. "PAR only", "PKCE S256", "client authentication".
+        rule: &'static str,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+
     /// Code 301. The operation was interrupted by the application.
     #[error("interrupted")]
     Interrupted,
@@ -443,6 +499,12 @@ impl Error {
             Error::InvalidIntrospection { .. } => 914,
             Error::Missing { .. } => 920,
             Error::InvalidSetting { .. } => 921,
+            Error::InvalidPushedAuthorizationResponse { .. } => 930,
+            Error::PushedAuthorizationRequired { .. } => 931,
+            Error::DpopTokenType { .. } => 950,
+            Error::DpopNonce { .. } => 951,
+            Error::InvalidJarmResponse { .. } => 952,
+            Error::Fapi2 { .. } => 953,
             Error::Interrupted => 301,
             Error::InvalidLogoutToken { .. } => 940,
             Error::LoginTransactionNotFound { .. } => 941,
@@ -687,6 +749,35 @@ mod tests {
                     reason: String::new(),
                 },
                 914,
+            ),
+            (
+                Error::InvalidPushedAuthorizationResponse {
+                    reason: String::new(),
+                },
+                930,
+            ),
+            (Error::PushedAuthorizationRequired { reason: "" }, 931),
+            (
+                Error::DpopTokenType {
+                    expected: "DPoP",
+                    found: String::new(),
+                    state: "was used",
+                },
+                950,
+            ),
+            (Error::DpopNonce { reason: "" }, 951),
+            (
+                Error::InvalidJarmResponse {
+                    reason: String::new(),
+                },
+                952,
+            ),
+            (
+                Error::Fapi2 {
+                    rule: "PAR only",
+                    reason: String::new(),
+                },
+                953,
             ),
         ];
         for (e, code) in table {

@@ -101,8 +101,8 @@ pub mod openid;
 mod client;
 
 pub use flows::{
-    authorize, device, discovery, introspection, jwt_bearer, logout, logout_token, revocation,
-    token, userinfo,
+    authorize, device, discovery, dpop, introspection, jwt_bearer, logout, logout_token,
+    revocation, token, userinfo,
 };
 pub use native::{browser, loopback};
 

@@ -63,6 +63,8 @@ pub(super) struct Responder<'a> {
     pub(super) redirect: Url,
     pub(super) mode: ResponseMode,
     pub(super) state: Option<String>,
+    /// JARM: sign the parameters into one `response` JWT for this client id.
+    pub(super) jarm: Option<String>,
 }
 
 impl Responder<'_> {
@@ -88,6 +90,12 @@ impl Responder<'_> {
                 self.s.issuer.clone()
             };
             params.push(("iss".into(), iss));
+        }
+        if let Some(client_id) = &self.jarm {
+            match super::jarm::sign(self.s, client_id, &params) {
+                Ok(jwt) => params = vec![("response".into(), jwt)],
+                Err(e) => return html_error(StatusCode::INTERNAL_SERVER_ERROR, &e),
+            }
         }
         match self.mode {
             ResponseMode::Query => {
@@ -184,6 +192,25 @@ pub(super) async fn authorize(
     if let Some(r) = s.endpoint_misbehavior(Endpoint::Authorize).await {
         return r;
     }
+    let req = match super::par::resolve(&s, &req) {
+        Ok(Some(pushed)) => pushed,
+        Ok(None) => req,
+        Err(why) => return html_error(StatusCode::BAD_REQUEST, why),
+    };
+    let req = match req.param("client_id").map(str::to_owned) {
+        Some(id) if req.param("request").is_some() => {
+            let all = req.query.iter().chain(req.form.iter()).cloned().collect();
+            match super::request_object::expand(&s, &id, all) {
+                Ok(query) => super::state::Req {
+                    query,
+                    form: Vec::new(),
+                    headers: req.headers.clone(),
+                },
+                Err(why) => return html_error(StatusCode::BAD_REQUEST, &why),
+            }
+        }
+        _ => req,
+    };
     let p = |n: &str| req.param(n);
 
     // Errors about the client or the redirect URI are never redirected.
@@ -213,7 +240,15 @@ pub(super) async fn authorize(
         Some(r) if r.id_token || r.token => ResponseMode::Fragment,
         _ => ResponseMode::Query,
     };
-    let (mode, mode_error) = match p("response_mode") {
+    // JARM: `<mode>.jwt` and `jwt` (the default mode, signed).
+    let raw_mode = p("response_mode");
+    let jarm = raw_mode.is_some_and(|m| m == "jwt" || m.ends_with(".jwt"));
+    let plain_mode = match raw_mode {
+        Some("jwt") => None,
+        Some(m) => Some(m.strip_suffix(".jwt").unwrap_or(m)),
+        None => None,
+    };
+    let (mode, mode_error) = match plain_mode {
         None => (default_mode, None),
         Some("query") if rt.is_some_and(|r| r.id_token || r.token) => (
             default_mode,
@@ -229,6 +264,7 @@ pub(super) async fn authorize(
         redirect,
         mode,
         state: p("state").map(str::to_owned),
+        jarm: jarm.then(|| client_id.to_owned()),
     };
 
     let forced_error = s.lock().misbehaviors.iter().find_map(|m| match m {

@@ -53,6 +53,8 @@ pub(super) async fn discovery(
         "device_authorization_endpoint": format!("{iss}/device_authorization"),
         "introspection_endpoint": format!("{iss}/introspect"),
         "revocation_endpoint": format!("{iss}/revoke"),
+        "pushed_authorization_request_endpoint": format!("{iss}/par"),
+        "require_pushed_authorization_requests": s.config.require_par,
         "registration_endpoint": format!("{iss}/register"),
         "service_documentation": format!("{iss}/docs"),
         "scopes_supported": ["openid", "profile", "email", "address", "phone", "offline_access"],

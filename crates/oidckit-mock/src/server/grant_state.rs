@@ -62,6 +62,12 @@ pub(crate) struct Extra {
     pub(super) devices: HashMap<String, DeviceGrant>,
     pub(super) keys: HashMap<String, Vec<ClientKey>>,
     pub(super) used_jti: HashSet<String>,
+    /// Pushed authorization requests by `request_uri` (RFC 9126).
+    pub(super) pushed: HashMap<String, super::par::Pushed>,
+    /// DPoP proof ids seen, bound access tokens (token → key thumbprint), the server nonce.
+    pub(super) dpop_jti: HashSet<String>,
+    pub(super) dpop_bound: HashMap<String, String>,
+    pub(super) dpop_nonce: String,
 }
 
 impl Extra {

@@ -6,10 +6,14 @@
 mod authorize;
 mod client_auth;
 mod discovery;
+mod dpop;
 mod grant_state;
 mod grants;
 mod issue;
+mod jarm;
 mod misbehavior;
+mod par;
+mod request_object;
 mod respond;
 mod signing;
 mod state;
@@ -21,8 +25,7 @@ use discovery::{discovery, jwks};
 pub(crate) use grant_state::{ClientKey, DeviceStatus};
 pub use state::RecordedRequest;
 pub(crate) use state::{S, Shared};
-use token::token;
-use userinfo::{logout, userinfo};
+use userinfo::logout;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -51,14 +54,15 @@ pub(crate) async fn serve(
         .route("/.well-known/openid-configuration", any(discovery))
         .route("/jwks", any(jwks))
         .route("/authorize", any(authorize))
-        .route("/token", any(token))
-        .route("/userinfo", any(userinfo))
+        .route("/token", any(dpop::token))
+        .route("/userinfo", any(dpop::userinfo))
         .route("/logout", any(logout))
         .route("/device_authorization", any(grants::device_authorization))
         .route("/device", any(grants::device_page))
         .route("/introspect", any(grants::introspect))
         .route("/revoke", any(grants::revoke))
         .route("/tokeninfo", any(grants::tokeninfo))
+        .route("/par", any(par::par))
         .fallback(fallback)
         .with_state(state);
     let mut graceful_rx = shutdown.clone();

@@ -132,6 +132,7 @@ impl Shared {
         shutdown: watch::Receiver<bool>,
     ) -> Result<Shared, String> {
         let mut inner = Inner::default();
+        inner.extra.dpop_nonce = format!("mock-nonce-{}", crate::keys::random_token(12));
         if !config.id_token_alg.is_symmetric() {
             inner.key_for(config.id_token_alg)?;
         }

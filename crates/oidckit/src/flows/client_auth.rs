@@ -26,6 +26,8 @@ pub(crate) struct ClientAuth {
     pub key: Option<crate::jose::PrivateKey>,
     /// Extra form fields for token endpoint requests (`ClientConfig::token_form_params`).
     pub extra_form: Vec<(String, String)>,
+    /// DPoP (RFC 9449) at the token and PAR endpoints, when on.
+    pub dpop: Option<std::sync::Arc<crate::flows::dpop::Dpop>>,
 }
 
 impl fmt::Debug for ClientAuth {
@@ -64,6 +66,7 @@ impl ClientAuth {
             method,
             key: None,
             extra_form: Vec::new(),
+            dpop: None,
         }
     }
 }
@@ -114,7 +117,7 @@ pub(crate) fn credentials(auth: &ClientAuth, audience: &str) -> Result<Credentia
         }
         AuthMethod::ClientSecretJwt => {
             let claims = assertion_claims(&id, audience, SystemTime::now())?;
-            let jwt = hs256_jwt(secret()?.as_bytes(), &claims)?;
+            let jwt = hs256_jwt(secret()?.as_bytes(), "JWT", &claims)?;
             (assertion_form(id, jwt), None)
         }
         AuthMethod::PrivateKeyJwt => {
@@ -145,6 +148,30 @@ pub(crate) async fn post(
     http.post_form(url, &form, creds.basic(), None).await
 }
 
+/// Like [`post`], with a DPoP proof (and one nonce retry) when the client uses DPoP: for the
+/// token and pushed authorization request endpoints.
+pub(crate) async fn post_with_dpop(
+    http: &Http,
+    url: &str,
+    auth: &ClientAuth,
+    audience: &str,
+    params: &[(&str, &str)],
+) -> Result<Response> {
+    let Some(dpop) = &auth.dpop else {
+        return post(http, url, auth, audience, params).await;
+    };
+    let build = || {
+        let creds = credentials(auth, audience)?;
+        let mut form: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        form.extend(creds.form.into_iter().map(|(k, v)| (k.to_string(), v)));
+        Ok((form, creds.basic))
+    };
+    dpop.post_form(http, url, build).await
+}
+
 fn assertion_form(client_id: String, jwt: String) -> Vec<(&'static str, String)> {
     vec![
         ("client_id", client_id),
@@ -173,11 +200,11 @@ pub(crate) fn assertion_claims(
     Ok(m)
 }
 
-/// An HS256 JWT keyed with the client secret.
-fn hs256_jwt(secret: &[u8], claims: &Map<String, Value>) -> Result<String> {
+/// An HS256 JWT keyed with the client secret, with header `typ`.
+pub(crate) fn hs256_jwt(secret: &[u8], typ: &str, claims: &Map<String, Value>) -> Result<String> {
     let mut header = Map::new();
     header.insert("alg".into(), "HS256".into());
-    header.insert("typ".into(), "JWT".into());
+    header.insert("typ".into(), typ.into());
     let input = jose::sign::signing_input(&header, claims)?;
     let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret);
     let tag = aws_lc_rs::hmac::sign(&key, input.as_bytes());
@@ -231,7 +258,7 @@ mod tests {
     #[test]
     fn client_secret_jwt_verifies_with_the_secret() {
         let claims = assertion_claims("cid", "aud", SystemTime::now()).expect("claims");
-        let jwt = hs256_jwt(b"s3cret", &claims).expect("jwt");
+        let jwt = hs256_jwt(b"s3cret", "JWT", &claims).expect("jwt");
         let (input, sig) = jwt.rsplit_once('.').expect("dots");
         let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, b"s3cret");
         let sig = jose::b64url_decode(sig).expect("b64");

@@ -46,6 +46,9 @@ pub struct ProviderMetadata {
     /// RFC 9126 pushed authorization request endpoint.
     #[serde(default)]
     pub pushed_authorization_request_endpoint: Option<String>,
+    /// RFC 9126 §5: the provider accepts authorization requests only through PAR.
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
     /// Supported scopes.
     #[serde(default)]
     pub scopes_supported: Vec<String>,

@@ -105,8 +105,27 @@ pub(crate) async fn request(
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str())),
     );
-    let resp = crate::client_auth::post(http, url, auth, url, &form).await?;
+    let resp = crate::client_auth::post_with_dpop(http, url, auth, url, &form).await?;
     parse_json_response(&resp, "token", url)
+}
+
+/// Checks `token_type` against whether DPoP was used (RFC 9449 §5): `DPoP` only with a proof,
+/// and, with a proof, nothing else. (Other types are judged elsewhere.)
+pub(crate) fn check_dpop_token_type(token_type: Option<&str>, dpop_used: bool) -> Result<()> {
+    let is_dpop = token_type.is_some_and(|t| t.eq_ignore_ascii_case("DPoP"));
+    match (dpop_used, is_dpop) {
+        (true, false) => Err(Error::DpopTokenType {
+            expected: "DPoP",
+            found: token_type.unwrap_or_default().to_string(),
+            state: "was used",
+        }),
+        (false, true) => Err(Error::DpopTokenType {
+            expected: "Bearer",
+            found: token_type.unwrap_or_default().to_string(),
+            state: "is off",
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Parses a JSON object from a response; RFC 6749 §5.2 error bodies become [`Error::OAuth`],

@@ -184,10 +184,17 @@ pub(crate) enum Response {
 /// Fetches UserInfo with the access token (Core §5.3.1) and reads the response (§5.3.2). An
 /// error response becomes the provider's error (RFC 6750 §3 challenge, or a JSON error) or an
 /// HTTP status error.
-pub(crate) async fn fetch(http: &Http, url: &str, access_token: &str) -> Result<Response> {
-    let resp = http
-        .get(url, Some(access_token), "application/json, application/jwt")
-        .await?;
+pub(crate) async fn fetch(
+    http: &Http,
+    url: &str,
+    access_token: &str,
+    dpop: Option<&crate::flows::dpop::Dpop>,
+) -> Result<Response> {
+    let accept = "application/json, application/jwt";
+    let resp = match dpop {
+        Some(d) => d.get(http, url, access_token, accept).await?,
+        None => http.get(url, Some(access_token), accept).await?,
+    };
     let response = if resp.is_success() && resp.is_jwt() {
         let text = String::from_utf8(resp.body).map_err(|_| Error::InvalidUserInfo {
             reason: "the signed response is not text".into(),

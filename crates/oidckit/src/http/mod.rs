@@ -75,6 +75,8 @@ pub(crate) struct Response {
     pub content_type: Option<String>,
     pub body: Vec<u8>,
     pub www_authenticate: Option<String>,
+    /// The `DPoP-Nonce` header (RFC 9449 §8).
+    pub dpop_nonce: Option<String>,
 }
 
 impl Response {
@@ -230,11 +232,20 @@ impl Http {
     }
 
     pub async fn get(&self, url: &str, bearer: Option<&str>, accept: &str) -> Result<Response> {
+        let auth = bearer.map(|token| ("authorization", format!("Bearer {token}")));
+        self.get_with(url, accept, auth.into_iter().collect()).await
+    }
+
+    /// A GET with extra request headers (e.g. `Authorization: DPoP …` and `DPoP`).
+    pub async fn get_with(
+        &self,
+        url: &str,
+        accept: &str,
+        extra: Vec<(&'static str, String)>,
+    ) -> Result<Response> {
         let parsed = self.check_url(url)?;
         let mut headers = vec![("accept", accept.to_string())];
-        if let Some(token) = bearer {
-            headers.push(("authorization", format!("Bearer {token}")));
-        }
+        headers.extend(extra);
         let out = Outgoing {
             method: reqwest::Method::GET,
             headers,
@@ -250,6 +261,19 @@ impl Http {
         basic: Option<Basic<'_>>,
         bearer: Option<&str>,
     ) -> Result<Response> {
+        let auth = bearer.map(|token| ("authorization", format!("Bearer {token}")));
+        self.post_form_with(url, form, basic, auth.into_iter().collect())
+            .await
+    }
+
+    /// A form POST with extra request headers (e.g. a `DPoP` proof).
+    pub async fn post_form_with(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        basic: Option<Basic<'_>>,
+        extra: Vec<(&'static str, String)>,
+    ) -> Result<Response> {
         let parsed = self.check_url(url)?;
         let body = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form)
@@ -264,9 +288,7 @@ impl Http {
         if let Some(b) = basic {
             headers.push(("authorization", basic_header(b.user, b.password)));
         }
-        if let Some(token) = bearer {
-            headers.push(("authorization", format!("Bearer {token}")));
-        }
+        headers.extend(extra);
         let out = Outgoing {
             method: reqwest::Method::POST,
             headers,
@@ -482,6 +504,7 @@ impl Http {
         };
         let content_type = header("content-type");
         let www_authenticate = header("www-authenticate");
+        let dpop_nonce = header("dpop-nonce");
         let location = header("location");
         let server = header("server");
         let too_large = || Error::ResponseTooLarge {
@@ -539,6 +562,7 @@ impl Http {
             content_type,
             body,
             www_authenticate,
+            dpop_nonce,
         };
         Ok((resp, location))
     }

@@ -296,9 +296,14 @@ impl PrivateKey {
     /// Signs `claims` as a compact JWS with header `alg`, `kid` (if set), `typ: JWT` and, with
     /// a certificate, `x5t` and `x5t#S256`. Members are written in sorted order, compactly.
     pub fn sign_jwt(&self, claims: &Map<String, Value>) -> Result<String> {
+        self.sign_jwt_typed("JWT", claims)
+    }
+
+    /// Like [`PrivateKey::sign_jwt`] with another `typ` (e.g. `oauth-authz-req+jwt`).
+    pub(crate) fn sign_jwt_typed(&self, typ: &str, claims: &Map<String, Value>) -> Result<String> {
         let mut header = Map::new();
         header.insert("alg".into(), self.alg.as_str().into());
-        header.insert("typ".into(), "JWT".into());
+        header.insert("typ".into(), typ.into());
         if let Some(kid) = &self.kid {
             header.insert("kid".into(), kid.clone().into());
         }

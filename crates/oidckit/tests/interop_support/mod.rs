@@ -75,6 +75,12 @@ pub struct OpenIdProvider {
 /// Starts the provider, or returns `None` when `OIDCKIT_SKIP_INTEROP=1` and it cannot be started.
 /// Without that variable a missing prerequisite fails the test with instructions.
 pub fn start() -> Option<OpenIdProvider> {
+    start_with(&[])
+}
+
+/// Like [`start`], with features of `provider.mjs` turned on by environment variables (e.g.
+/// `("INTEROP_REQUIRE_PAR", "1")`; see the script's header).
+pub fn start_with(env: &[(&str, &str)]) -> Option<OpenIdProvider> {
     if let Some(why) = missing_prerequisite() {
         if skip_requested() {
             eprintln!("interop test skipped (OIDCKIT_SKIP_INTEROP=1): {why}");
@@ -85,7 +91,7 @@ pub fn start() -> Option<OpenIdProvider> {
              Set OIDCKIT_SKIP_INTEROP=1 to skip them deliberately."
         );
     }
-    Some(OpenIdProvider::start())
+    Some(OpenIdProvider::start(env))
 }
 
 /// Starts the provider or returns from the test when skipping is requested.
@@ -96,12 +102,19 @@ macro_rules! provider_or_skip {
             None => return,
         }
     };
+    ($env:expr) => {
+        match crate::interop_support::start_with($env) {
+            Some(op) => op,
+            None => return,
+        }
+    };
 }
 
 impl OpenIdProvider {
-    fn start() -> OpenIdProvider {
+    fn start(env: &[(&str, &str)]) -> OpenIdProvider {
         let dir = interop_dir();
         let mut cmd = Command::new("node");
+        cmd.envs(env.iter().copied());
         cmd.arg("provider.mjs")
             .arg("0")
             .current_dir(&dir)

@@ -331,9 +331,17 @@ async fn serve(
 }
 
 fn is_authorization_response(params: &CallbackParams) -> bool {
-    ["code", "state", "error", "id_token", "access_token"]
-        .iter()
-        .any(|k| params.get(k).is_some())
+    // `response`: a JARM response JWT.
+    [
+        "code",
+        "state",
+        "error",
+        "id_token",
+        "access_token",
+        "response",
+    ]
+    .iter()
+    .any(|k| params.get(k).is_some())
 }
 
 fn host_allowed(host: Option<&str>, port: u16) -> bool {

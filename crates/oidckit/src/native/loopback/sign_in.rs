@@ -154,7 +154,7 @@ impl<'a> SignIn<'a> {
     pub async fn run(self) -> Result<SignedIn> {
         let mut request = self.request;
         request.redirect_uri = Some(self.server.redirect_uri());
-        let (url, tx) = self.client.authorization_url(&request)?;
+        let (url, tx) = self.client.start_authorization(&request).await?;
         let opened = browser::open(&url, &self.browser);
         if let Some(hook) = self.on_opened {
             hook(&opened);
