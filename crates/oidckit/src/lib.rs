@@ -106,7 +106,7 @@ pub use authorize::{AuthTransaction, AuthorizationRequest, CallbackParams};
 pub use client::Client;
 pub use config::{AuthMethod, ClientConfig, GrantType, HttpConfig, PkceMethod, ResponseType};
 pub use discovery::ProviderMetadata;
-pub use error::{ClaimCheck, Error, Result};
+pub use error::{ClaimCheck, Error, Result, UrlProblem};
 pub use id_token::{Checks, Claims, IdToken, Validator};
 pub use jose::{Alg, Jwks, PrivateKey, VerifyingKey};
 pub use openid::OpenId;

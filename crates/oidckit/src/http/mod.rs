@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 
+use crate::error::UrlProblem;
 use crate::{Error, Result};
 
 pub use config::HttpConfig;
@@ -304,7 +305,7 @@ impl Http {
             let next = url.join(&location).map_err(|e| Error::InvalidUrl {
                 url: location.clone(),
                 reason: format!("the server redirected to an unusable location: {e}"),
-                code: 152,
+                problem: UrlProblem::NoServer,
             })?;
             let get = out.method == reqwest::Method::GET || out.method == reqwest::Method::HEAD;
             let decided = match self.follow {
@@ -656,13 +657,13 @@ pub(crate) fn check_url(url: &str, allow_http: bool) -> Result<url::Url> {
     let parsed = url::Url::parse(url).map_err(|e| Error::InvalidUrl {
         url: url.to_string(),
         reason: format!("not an absolute URL: {e}"),
-        code: 152,
+        problem: UrlProblem::NoServer,
     })?;
     let Some(host) = parsed.host_str() else {
         return Err(Error::InvalidUrl {
             url: url.to_string(),
             reason: "no server in URL".into(),
-            code: 152,
+            problem: UrlProblem::NoServer,
         });
     };
     match parsed.scheme() {
@@ -671,12 +672,12 @@ pub(crate) fn check_url(url: &str, allow_http: bool) -> Result<url::Url> {
         "http" => Err(Error::InvalidUrl {
             url: url.to_string(),
             reason: "http is only allowed for loopback hosts (127.0.0.1, [::1], localhost); use https, or opt in with dangerous().allow_http".into(),
-            code: 153,
+            problem: UrlProblem::Scheme,
         }),
         other => Err(Error::InvalidUrl {
             url: url.to_string(),
             reason: format!("scheme {other:?} is not http or https"),
-            code: 153,
+            problem: UrlProblem::Scheme,
         }),
     }
 }
