@@ -84,12 +84,14 @@
 mod flows;
 mod native;
 
+#[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod config;
 pub mod error;
 pub mod http;
 pub mod id_token;
 pub mod jose;
+#[cfg(feature = "openid")]
 pub mod openid;
 
 mod client;
@@ -97,7 +99,10 @@ mod client;
 pub use flows::{
     authorize, device, discovery, introspection, jwt_bearer, logout, revocation, token, userinfo,
 };
-pub use native::{browser, loopback};
+#[cfg(feature = "browser")]
+pub use native::browser;
+#[cfg(feature = "loopback")]
+pub use native::loopback;
 
 use flows::client_auth;
 use id_token::jwks;
@@ -109,6 +114,7 @@ pub use discovery::ProviderMetadata;
 pub use error::{ClaimCheck, Error, Result, UrlProblem};
 pub use id_token::{Checks, Claims, IdToken, Validator};
 pub use jose::{Alg, Jwks, PrivateKey, VerifyingKey};
+#[cfg(feature = "openid")]
 pub use openid::OpenId;
 pub use token::TokenSet;
 pub use userinfo::UserDetails;

@@ -166,10 +166,14 @@ impl Http {
             .tcp_keepalive_interval(cfg.tcp_keepalive.and(cfg.tcp_keepalive_interval))
             .tcp_keepalive_retries(cfg.tcp_keepalive.map(|_| 3))
             .tcp_nodelay(cfg.tcp_nodelay)
-            .gzip(wants("gzip"))
-            .deflate(wants("deflate"))
             .tls_backend_preconfigured(tls)
             .connector_layer(events::ObserveConnect);
+        #[cfg(feature = "gzip")]
+        {
+            builder = builder.gzip(wants("gzip")).deflate(wants("deflate"));
+        }
+        #[cfg(not(feature = "gzip"))]
+        let _ = wants;
         if !cfg.keep_alive {
             builder = builder.pool_max_idle_per_host(0);
         }
@@ -627,7 +631,16 @@ fn check_accept_encoding(value: &str) -> Result<String> {
     let v = value.trim();
     for part in v.split(',') {
         let coding = part.split(';').next().unwrap_or_default().trim();
-        if !["gzip", "deflate", "identity"].contains(&coding.to_ascii_lowercase().as_str()) {
+        let coding_lower = coding.to_ascii_lowercase();
+        if cfg!(not(feature = "gzip")) && ["gzip", "deflate"].contains(&coding_lower.as_str()) {
+            return Err(Error::InvalidSetting {
+                name: "AcceptEncoding".into(),
+                reason: format!(
+                    "{coding:?} needs oidckit's `gzip` feature; enable it or ask for identity"
+                ),
+            });
+        }
+        if !["gzip", "deflate", "identity"].contains(&coding_lower.as_str()) {
             return Err(Error::InvalidSetting {
                 name: "AcceptEncoding".into(),
                 reason: format!(

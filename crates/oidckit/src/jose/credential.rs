@@ -64,6 +64,7 @@ pub(crate) fn pem_private_key(pem: &str) -> Result<PrivateKeyDer<'static>, Strin
 }
 
 /// A chain and a key from PEM text (the two may be the same text).
+#[cfg(feature = "loopback")]
 pub(crate) fn from_pem(chain: &str, key: &str) -> Result<Credential, String> {
     Ok(Credential {
         chain: pem_certificates(chain)?,
