@@ -55,6 +55,25 @@
 //! | `openid/` | the seed-style facade [`OpenId`] |
 //! | top level | [`Client`] (ties the steps together), [`config`], [`error`], [`blocking`] |
 //!
+//! ## Cargo features
+//!
+//! Every feature is on by default. `default-features = false` leaves the async core alone:
+//! discovery, the flows, ID token validation, UserInfo and the transport (HTTP proxies, TLS,
+//! PEM client certificates).
+//!
+//! | Feature | Default | Adds | Extra crates |
+//! |---|---|---|---|
+//! | `blocking` | on | `oidckit::blocking::Client`, the blocking twin of `Client` | none |
+//! | `openid` | on | `oidckit::OpenId`, the seed-style facade; turns on `blocking`, `loopback`, `browser`, `pkcs12` | none of its own |
+//! | `loopback` | on | `oidckit::loopback`: the loopback redirect server (optional HTTPS) and `sign_in`; turns on `browser`, `pkcs12` | tokio-rustls |
+//! | `browser` | on | `oidckit::browser`: open the system browser | none |
+//! | `pkcs12` | on | PKCS#12 (`.p12`/`.pfx`) stores: `PrivateKey::from_pkcs12`, `ClientCertificate::Pkcs12` | p12-keystore |
+//! | `socks` | on | SOCKS4/4A/5 firewalls (`HttpConfig::firewall`) | reqwest `socks` |
+//! | `gzip` | on | gzip/deflate responses (`HttpConfig::accept_encoding`) | reqwest `gzip`, `deflate` |
+//!
+//! Without `socks` a SOCKS firewall, and without `gzip` an `Accept-Encoding` of gzip or
+//! deflate, is error 921; without `pkcs12` a PKCS#12 client certificate is error 921.
+//!
 //! ## Security defaults
 //!
 //! - PKCE S256, a random `state` and `nonce` (32 bytes from the OS CSPRNG) on every request.
