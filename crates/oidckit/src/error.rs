@@ -95,7 +95,7 @@ pub enum Error {
 
     /// Code 903. No key in the provider's JWKS (or the configured signer key) fits the token.
     #[error(
-        "ID token verification failed: no signing key found for kid {kid:?} and alg {alg} ({candidates} keys fit; a kid-less token needs exactly one)"
+        "ID token verification failed: no signing key found for kid {} and alg {alg} ({candidates} keys fit; a kid-less token needs exactly one)", quoted(kid.as_deref())
     )]
     NoMatchingKey {
         /// The `kid` of the token header, if any.
@@ -107,7 +107,7 @@ pub enum Error {
     },
 
     /// Code 903. The signature does not verify with the selected key.
-    #[error("ID token verification failed: signature did not verify (alg {alg}, kid {kid:?})")]
+    #[error("ID token verification failed: signature did not verify (alg {alg}, kid {})", quoted(kid.as_deref()))]
     BadSignature {
         /// The token's algorithm.
         alg: String,
@@ -246,7 +246,7 @@ pub enum Error {
     /// Code 905. The `state` in the authorization response is missing or not the one sent:
     /// the response belongs to another request, or it is a CSRF attempt.
     #[error(
-        "state mismatch in authorization response: expected {expected:?}, found {found:?}; the response does not belong to this request"
+        "state mismatch in authorization response: expected {expected:?}, found {}; the response does not belong to this request", quoted(found.as_deref())
     )]
     StateMismatch {
         /// The state that was sent.
@@ -257,7 +257,7 @@ pub enum Error {
 
     /// Code 906. The authorization response's `iss` parameter (RFC 9207) is missing or wrong,
     /// which is how a mix-up attack shows.
-    #[error("authorization response issuer mismatch: expected {expected:?}, found {found:?}")]
+    #[error("authorization response issuer mismatch: expected {expected:?}, found {}", quoted(found.as_deref()))]
     ResponseIssuerMismatch {
         /// The provider's issuer.
         expected: String,
@@ -474,6 +474,11 @@ fn describe_claim(check: ClaimCheck, expected: Option<&str>, found: Option<&str>
     s
 }
 
+/// A value in quotes (escaped as Rust does), or `none` when absent: never `Some(..)`.
+fn quoted(v: Option<&str>) -> String {
+    v.map_or_else(|| "none".to_string(), |v| format!("{v:?}"))
+}
+
 fn description(d: Option<&str>) -> String {
     d.map(|d| format!(": {d}")).unwrap_or_default()
 }
@@ -507,7 +512,7 @@ mod tests {
 
     /// Pins the code of every variant. `pins!` builds one sample per line and an exhaustive
     /// `match` over the same variants, so a variant without a line here does not compile.
-    /// To add a variant: append one line `Error::NewVariant { field: value, … } => code,`.
+    /// To add a variant: append one line `NewVariant { field: value, … } => code,`.
     macro_rules! pins {
         ($($variant:ident { $($field:ident: $value:expr),* $(,)? } => $code:literal,)*) => {{
             #[allow(unreachable_patterns)]

@@ -57,7 +57,7 @@
 //!
 //! ## Cargo features
 //!
-//! Every feature is on by default. `default-features = false` leaves the async core alone:
+//! Every feature but `tracing` is on by default. `default-features = false` leaves the async core alone:
 //! discovery, the flows, ID token validation, UserInfo and the transport (HTTP proxies, TLS,
 //! PEM client certificates).
 //!
@@ -70,6 +70,7 @@
 //! | `pkcs12` | on | PKCS#12 (`.p12`/`.pfx`) stores: `PrivateKey::from_pkcs12`, `ClientCertificate::Pkcs12` | p12-keystore |
 //! | `socks` | on | SOCKS4/4A/5 firewalls (`HttpConfig::firewall`) | reqwest `socks` |
 //! | `gzip` | on | gzip/deflate responses (`HttpConfig::accept_encoding`) | reqwest `gzip`, `deflate` |
+//! | `tracing` | off | the transport log (masked) as `tracing` events, target `oidckit::http` | tracing |
 //!
 //! Without `socks` a SOCKS firewall, and without `gzip` an `Accept-Encoding` of gzip or
 //! deflate, is error 921; without `pkcs12` a PKCS#12 client certificate is error 921.
@@ -131,7 +132,7 @@ pub use client::Client;
 pub use config::{AuthMethod, ClientConfig, GrantType, HttpConfig, PkceMethod, ResponseType};
 pub use discovery::ProviderMetadata;
 pub use error::{ClaimCheck, Error, Result, UrlProblem};
-pub use id_token::{Checks, Claims, IdToken, Validator};
+pub use id_token::{Checks, Claims, IdToken, TokenProfile, Validator};
 pub use jose::{Alg, Jwks, PrivateKey, VerifyingKey};
 #[cfg(feature = "openid")]
 pub use openid::OpenId;
