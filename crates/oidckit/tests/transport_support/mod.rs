@@ -577,7 +577,6 @@ impl AlpnProbe {
     }
 }
 
-#[cfg(feature = "pkcs12")]
 /// A PKCS#12 store (DER) holding the PKI's client certificate and key, with `password`.
 pub fn client_pkcs12(pki: &Pki, password: &str) -> Vec<u8> {
     let key_der = KeyPair::from_pem(&pki.client_key_pem)
