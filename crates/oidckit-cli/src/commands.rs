@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use serde_json::{Value, json};
 
+use oidckit::logout::EndSessionRequest;
 use oidckit::{AuthTransaction, AuthorizationRequest, CallbackParams, Checks, ProviderMetadata};
 use oidckit_mock::{MockConfig, MockProvider};
 
@@ -501,33 +502,15 @@ pub async fn logout_url(args: LogoutUrlArgs, json: bool) -> anyhow::Result<()> {
         .map(|t| secret_arg(t, "ID token"))
         .transpose()?;
     let client = args.provider.client().await?;
-    let endpoint =
-        client
-            .metadata()
-            .end_session_endpoint
-            .clone()
-            .ok_or(oidckit::Error::Missing {
-                what: "end_session_endpoint",
-                hint: "the provider does not advertise RP-initiated logout",
-            })?;
-    let mut url = url::Url::parse(&endpoint).context("end_session_endpoint is not a URL")?;
-    {
-        let mut q = url.query_pairs_mut();
-        if let Some(h) = &hint {
-            q.append_pair("id_token_hint", h);
-        }
-        if let Some(r) = &args.post_logout_redirect_uri {
-            q.append_pair("post_logout_redirect_uri", r);
-        }
-        if let Some(s) = &args.state {
-            q.append_pair("state", s);
-        }
-        q.append_pair("client_id", &client.config().client_id);
-    }
+    let mut req = EndSessionRequest::default();
+    req.id_token_hint = hint;
+    req.post_logout_redirect_uri = args.post_logout_redirect_uri;
+    req.state = args.state;
+    let url = client.end_session_url(&req)?;
     if json {
-        output::print_json(&json!({ "url": url.as_str() }))
+        output::print_json(&json!({ "url": url }))
     } else {
-        output::print_line(&output::escape(url.as_str()))
+        output::print_line(&output::escape(&url))
     }
 }
 

@@ -38,6 +38,17 @@ pub struct DeviceArgs {
 /// Runs `oidckit device`: shows the user code, URL and QR code on stderr, then polls.
 pub async fn device(args: DeviceArgs, json: bool) -> anyhow::Result<()> {
     let client = args.provider.client_with(&args.auth).await?;
+    let timeout = args.poll_timeout.map(Duration::from_secs);
+    let tokens = device_sign_in(&client, args.no_qr, timeout).await?;
+    print_tokens(&tokens, json)
+}
+
+/// The device flow: shows the user code, URL and QR code on stderr, then polls.
+pub async fn device_sign_in(
+    client: &Client,
+    no_qr: bool,
+    timeout: Option<Duration>,
+) -> anyhow::Result<TokenSet> {
     let da = client.device_authorization(None).await?;
     let mut text = format!(
         "To sign in, open {} and enter the code {}\n",
@@ -46,7 +57,7 @@ pub async fn device(args: DeviceArgs, json: bool) -> anyhow::Result<()> {
     );
     if let Some(complete) = &da.verification_uri_complete {
         text.push_str(&format!("or open {}\n", output::escape(complete)));
-        if !args.no_qr {
+        if !no_qr {
             match qr_code(complete) {
                 Some(qr) => text.push_str(&qr),
                 None => text.push_str("(the URL is too long for a QR code)\n"),
@@ -58,19 +69,17 @@ pub async fn device(args: DeviceArgs, json: bool) -> anyhow::Result<()> {
         da.expires_in
     ));
     eprintln!("{text}");
-    let timeout = args.poll_timeout.map(Duration::from_secs);
     let total = timeout
         .unwrap_or(Duration::from_secs(da.expires_in))
         .min(Duration::from_secs(da.expires_in));
     let spinner = output::Spinner::start(
         "Waiting for approval on the other device",
         Some(total),
-        json,
+        false,
     );
     let tokens = client.poll_device_token(&da, timeout).await;
     drop(spinner);
-    let tokens = tokens?;
-    print_tokens(&tokens, json)
+    Ok(tokens?)
 }
 
 /// The QR code of `data` for a terminal: two rows of modules per line, with the quiet zone.

@@ -22,6 +22,8 @@ pub enum Flow {
     Implicit,
     /// Hybrid (response_type="code id_token").
     Hybrid,
+    /// The device flow (RFC 8628): a code to enter on another device; no browser here.
+    Device,
 }
 
 /// How the provider returns the response.
@@ -47,9 +49,10 @@ pub struct LoginArgs {
     #[command(flatten)]
     pub auth: settings::ClientAuthArgs,
 
-    /// The flow.
-    #[arg(long, value_enum, default_value_t = Flow::Code)]
-    pub flow: Flow,
+    /// The flow. [default: code; for `oidckit token` and the helpers: code in a browser on a
+    /// desktop, device when there is no display or the session is over SSH]
+    #[arg(long, value_enum)]
+    pub flow: Option<Flow>,
 
     /// Override the flow's response type, e.g. "id_token" or "code id_token token".
     #[arg(long, value_name = "TYPE")]
@@ -119,12 +122,29 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
 
 /// Runs `oidckit login`.
 pub async fn run(args: LoginArgs, json: bool) -> anyhow::Result<()> {
+    let (client, tokens) = sign_in(&args, json).await?;
+    let userinfo = fetch_userinfo(&client, &tokens).await?;
+    if json {
+        output::print_json(&output::tokens_json(&tokens, userinfo.as_ref()))
+    } else {
+        output::print_tokens_human(&tokens, userinfo.as_ref())
+    }
+}
+
+/// Signs in as the flags say (a browser and the loopback redirect, or the device flow);
+/// messages for the user go to stderr.
+pub async fn sign_in(args: &LoginArgs, json: bool) -> anyhow::Result<(Client, TokenSet)> {
     let (mut config, file) = args.provider.client_config()?;
     args.auth.apply(&mut config)?;
-    config.grant_type = match args.flow {
+    config.grant_type = match args.flow.unwrap_or(Flow::Code) {
         Flow::Code => GrantType::Code,
         Flow::Implicit => GrantType::Implicit,
         Flow::Hybrid => GrantType::Hybrid,
+        Flow::Device => {
+            let client = settings::discover(config).await?;
+            let tokens = crate::grants::device_sign_in(&client, false, None).await?;
+            return Ok((client, tokens));
+        }
     };
     if let Some(rt) = &args.response_type {
         config.response_type = Some(ResponseType::parse(rt)?);
@@ -193,13 +213,7 @@ pub async fn run(args: LoginArgs, json: bool) -> anyhow::Result<()> {
     );
     let tokens = sign_in_with(&client, &server, &browser, &request).await;
     drop(spinner);
-    let tokens = tokens?;
-    let userinfo = fetch_userinfo(&client, &tokens).await?;
-    if json {
-        output::print_json(&output::tokens_json(&tokens, userinfo.as_ref()))
-    } else {
-        output::print_tokens_human(&tokens, userinfo.as_ref())
-    }
+    Ok((client, tokens?))
 }
 
 /// The UserInfo claims, when there is an access token and the provider has the endpoint.

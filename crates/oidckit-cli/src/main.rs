@@ -2,21 +2,27 @@
 //! and tokens, and run the mock provider and an offline demo.
 //!
 //! It is a thin layer over the `oidckit` library (every protocol decision is the library's)
-//! for developers and scripts. It does not store tokens anywhere: what it prints is all there is.
+//! for developers and scripts. Only `oidckit token` and the helpers built on it (`kubectl`,
+//! `git-credential`, `header`, `logout`, `cache`) keep tokens, in the token cache (`cache.rs`);
+//! every other command prints what it gets and stores nothing.
 //!
 //! Exit codes: 0 success; 1 any failure (the error, with its `oidckit` code, is printed on
 //! standard error, or as `{"error":{"code":…,"message":…}}` on standard output with `--json`);
 //! 2 invalid command-line usage (with `--json` also as `{"error":{"code":2,…}}`). A closed
 //! standard output (broken pipe) exits 0.
 
+mod adapters;
+mod cache;
 mod commands;
 mod demo;
 mod grants;
+mod lock;
 mod login;
 mod network;
 mod output;
 mod settings;
 mod standin;
+mod token_cmd;
 mod verify;
 
 use std::process::ExitCode;
@@ -102,6 +108,19 @@ pub enum Command {
     },
     /// Print the man page (roff): `oidckit man | man -l -`.
     Man,
+    /// Print a valid access token (or --id-token), from the token cache, refreshed or signed
+    /// in anew as needed.
+    Token(token_cmd::TokenArgs),
+    /// kubectl credential plugin: print a client.authentication.k8s.io/v1 ExecCredential.
+    Kubectl(adapters::KubectlArgs),
+    /// git credential helper (get|store|erase): the access token as the password.
+    GitCredential(adapters::GitCredentialArgs),
+    /// Print `Authorization: Bearer <access token>` (e.g. `curl -H @<(oidckit header …)`).
+    Header(adapters::HeaderArgs),
+    /// Remove the cached tokens and revoke them where the provider supports revocation.
+    Logout(adapters::LogoutArgs),
+    /// List or clear the token cache.
+    Cache(adapters::CacheCommandArgs),
     /// Stand-in browser for tests: follow the authorization URL and deliver the callback.
     #[command(name = "__browse", hide = true)]
     Browse {
@@ -182,6 +201,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Revoke(args) => grants::revoke(args, json).await,
             Command::MockProvider(args) => commands::mock_provider(args, json).await,
             Command::Demo(args) => demo::run(args, json).await,
+            Command::Token(args) => token_cmd::run(args, json).await,
+            Command::Kubectl(args) => adapters::kubectl(args, json).await,
+            Command::GitCredential(args) => adapters::git_credential(args, json).await,
+            Command::Header(args) => adapters::header(args, json).await,
+            Command::Logout(args) => adapters::logout(args, json).await,
+            Command::Cache(args) => adapters::cache(args, json),
             Command::Browse { .. } | Command::Completions { .. } | Command::Man => Ok(()),
         }
     })?;

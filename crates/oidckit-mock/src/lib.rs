@@ -294,6 +294,11 @@ pub struct MockConfig {
     pub token_ttl_secs: u64,
     /// Issue refresh tokens (rotated on every use). Default true.
     pub refresh_tokens: bool,
+    /// Refresh token reuse detection, as some providers do it: presenting a refresh token
+    /// that was already used (rotated) revokes every refresh token of its chain, so the
+    /// client that still holds the newest one can no longer refresh either. Default false
+    /// (a used token is only refused).
+    pub refresh_reuse_revokes_chain: bool,
     /// Advertise and send the RFC 9207 `iss` authorization-response parameter. Default true.
     pub advertise_iss_parameter: bool,
     /// Device flow (RFC 8628) polling interval in seconds. Default 5.
@@ -318,6 +323,7 @@ impl Default for MockConfig {
             userinfo_signed: false,
             token_ttl_secs: 3600,
             refresh_tokens: true,
+            refresh_reuse_revokes_chain: false,
             advertise_iss_parameter: true,
             device_interval_secs: 5,
             device_code_ttl_secs: 600,

@@ -631,3 +631,61 @@ fn verify_no_exp(op: &MockProvider, token: &str, aud: &str) -> Value {
         .unwrap()
         .claims
 }
+
+#[tokio::test]
+async fn reuse_of_a_rotated_refresh_token_revokes_its_chain_when_switched_on() {
+    for revokes_chain in [false, true] {
+        let op = MockProvider::start(MockConfig {
+            refresh_reuse_revokes_chain: revokes_chain,
+            ..MockConfig::default()
+        })
+        .unwrap();
+        let params = authorize(
+            &op,
+            &[
+                ("response_type", "code"),
+                ("client_id", "test-client"),
+                ("redirect_uri", REDIRECT),
+                ("scope", "openid"),
+            ],
+        )
+        .await;
+        let token_url = format!("{}/token", op.issuer());
+        let code = get(&params, "code").unwrap().to_owned();
+        let tokens: Value = http()
+            .post(&token_url)
+            .basic_auth("test-client", Some("test-secret"))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", REDIRECT),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let refresh = |rt: String| {
+            http()
+                .post(&token_url)
+                .basic_auth("test-client", Some("test-secret"))
+                .form(&[
+                    ("grant_type", "refresh_token".to_owned()),
+                    ("refresh_token", rt),
+                ])
+                .send()
+        };
+        let rt1 = tokens["refresh_token"].as_str().unwrap().to_owned();
+        let t2: Value = refresh(rt1.clone()).await.unwrap().json().await.unwrap();
+        let rt2 = t2["refresh_token"].as_str().unwrap().to_owned();
+        let reuse = refresh(rt1).await.unwrap();
+        assert_eq!(reuse.status(), 400);
+        let err: Value = reuse.json().await.unwrap();
+        assert_eq!(err["error"], "invalid_grant");
+        // The newest token of the chain works only while reuse does not revoke the chain.
+        let newest = refresh(rt2).await.unwrap();
+        let expected = if revokes_chain { 400 } else { 200 };
+        assert_eq!(newest.status(), expected, "revokes_chain = {revokes_chain}");
+    }
+}

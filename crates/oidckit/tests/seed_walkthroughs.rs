@@ -1010,3 +1010,34 @@ fn on_return_url_can_send_a_custom_page() {
     assert_eq!(header("x-app"), Some("seed"));
     assert!(header("content-type").is_some_and(|c| c.starts_with("text/plain")));
 }
+
+#[test]
+fn two_sign_ins_through_the_facade_fetch_the_jwks_once() {
+    let p = provider();
+    let mut o = web_openid();
+    o.get_discovery_doc(&p.discovery_url()).expect("discovery");
+    let jwks_requests = || p.requests().iter().filter(|r| r.path == "/jwks").count();
+    assert!(web_sign_in(&mut o).starts_with("Bearer "));
+    assert!(web_sign_in(&mut o).starts_with("Bearer "));
+    assert_eq!(
+        jwks_requests(),
+        1,
+        "the kept client's key cache served the second sign-in"
+    );
+    // A setting that shapes the client builds a new one, with an empty key cache.
+    o.config("UserAgent=oidckit-test").expect("set UserAgent");
+    assert!(web_sign_in(&mut o).starts_with("Bearer "));
+    assert_eq!(jwks_requests(), 2, "the new client fetched the keys");
+    let agents: Vec<String> = p
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/token")
+        .filter_map(|r| {
+            r.headers
+                .iter()
+                .find(|(n, _)| n == "user-agent")
+                .map(|(_, v)| v.clone())
+        })
+        .collect();
+    assert_eq!(agents.last().map(String::as_str), Some("oidckit-test"));
+}

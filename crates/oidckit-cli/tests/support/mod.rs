@@ -126,3 +126,14 @@ pub fn run_stdin(args: &[&str], stdin: &str) -> Output {
     drop(input);
     finish(child, Vec::new(), Duration::from_secs(60))
 }
+
+/// The JSON of a run that must have succeeded (the output and stderr in the failure message).
+pub fn ok_json(out: &Output) -> Value {
+    let v = json_of(out);
+    assert!(
+        out.status.success(),
+        "oidckit failed: {v}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    v
+}

@@ -19,6 +19,38 @@ pub(crate) fn issue_tokens(
     nonce: Option<&str>,
     auth_time: u64,
 ) -> Response {
+    issue_tokens_in_chain(s, client, scope, nonce, auth_time, None)
+}
+
+/// Revokes the refresh tokens of the chain `used` belonged to; false if `used` was never
+/// issued (see `MockConfig::refresh_reuse_revokes_chain`).
+pub(crate) fn revoke_reused_chain(s: &Shared, used: &str) -> bool {
+    let mut inner = s.lock();
+    let Some(chain) = inner.used_refresh_tokens.get(used).copied() else {
+        return false;
+    };
+    let live: Vec<String> = inner
+        .refresh_chains
+        .iter()
+        .filter(|(_, c)| **c == chain)
+        .map(|(t, _)| t.clone())
+        .collect();
+    for t in live {
+        inner.refresh_tokens.remove(&t);
+        inner.refresh_chains.remove(&t);
+    }
+    true
+}
+
+/// Issues tokens; a refresh token joins `chain` (a refresh), or starts a new one.
+pub(crate) fn issue_tokens_in_chain(
+    s: &Shared,
+    client: &MockClient,
+    scope: &str,
+    nonce: Option<&str>,
+    auth_time: u64,
+    chain: Option<u64>,
+) -> Response {
     let ttl = s.config.token_ttl_secs;
     let access_token = random_token(32);
     let id_token = s.issue_id_token(&IdTokenInput {
@@ -67,6 +99,11 @@ pub(crate) fn issue_tokens(
                     auth_time,
                 },
             );
+            let chain = chain.unwrap_or_else(|| {
+                inner.last_chain = inner.last_chain.saturating_add(1);
+                inner.last_chain
+            });
+            inner.refresh_chains.insert(rt.clone(), chain);
             body["refresh_token"] = rt.into();
         }
     }

@@ -86,6 +86,12 @@ pub(crate) struct Inner {
     pub requests: Vec<crate::RecordedRequest>,
     /// Device codes, client keys and used assertion ids (see `grants.rs`).
     pub extra: Extra,
+    /// The chain (rotation family) of each live refresh token.
+    pub refresh_chains: HashMap<String, u64>,
+    /// Used (rotated) refresh tokens and their chain, for reuse detection.
+    pub used_refresh_tokens: HashMap<String, u64>,
+    /// The last chain number handed out.
+    pub last_chain: u64,
 }
 
 impl Inner {

@@ -13,7 +13,7 @@ use sha2::Digest as _;
 use super::authorize::pkce_syntax_ok;
 use super::client_auth::authenticate_client;
 use super::grants::{before_client_auth, token_grant};
-use super::issue::issue_tokens;
+use super::issue::{issue_tokens, issue_tokens_in_chain, revoke_reused_chain};
 use super::respond::{json_body, method_not_allowed, token_error};
 use super::state::S;
 use crate::{Endpoint, Misbehavior};
@@ -123,6 +123,12 @@ pub(super) async fn token(
                 return bad("invalid_request", "missing refresh_token");
             };
             let Some(grant) = s.lock().refresh_tokens.remove(rt) else {
+                if s.config.refresh_reuse_revokes_chain && revoke_reused_chain(&s, rt) {
+                    return bad(
+                        "invalid_grant",
+                        "refresh token reuse detected; every token of its chain is revoked",
+                    );
+                }
                 return bad("invalid_grant", "unknown or already used refresh token");
             };
             if grant.client_id != client.client_id {
@@ -143,7 +149,15 @@ pub(super) async fn token(
                     requested.to_owned()
                 }
             };
-            issue_tokens(&s, client, &scope, None, grant.auth_time)
+            let chain = {
+                let mut inner = s.lock();
+                let chain = inner.refresh_chains.remove(rt);
+                if let Some(c) = chain {
+                    inner.used_refresh_tokens.insert(rt.to_owned(), c);
+                }
+                chain
+            };
+            issue_tokens_in_chain(&s, client, &scope, None, grant.auth_time, chain)
         }
         Some(other) => token_grant(&s, &req, client, other),
         None => bad("invalid_request", "missing grant_type"),

@@ -86,11 +86,31 @@ impl AuthTransaction {
     }
 }
 
+/// What [`CallbackParams::from_code_or_url`] found. The code is redacted in `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum CodeOrCallback {
+    /// A bare authorization code, to exchange with
+    /// [`Client::exchange_code`](crate::Client::exchange_code).
+    Code(String),
+    /// The redirect's parameters, to complete with
+    /// [`Client::handle_callback`](crate::Client::handle_callback) (state and `iss` checked).
+    Callback(CallbackParams),
+}
+
 /// The parameters of an authorization response, from a redirect URL (query or fragment) or a
 /// `form_post` body.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct CallbackParams {
     params: Vec<(String, String)>,
+}
+
+impl fmt::Debug for CodeOrCallback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CodeOrCallback::Code(_) => f.write_str("Code([redacted])"),
+            CodeOrCallback::Callback(p) => f.debug_tuple("Callback").field(p).finish(),
+        }
+    }
 }
 
 impl fmt::Debug for CallbackParams {
@@ -122,6 +142,18 @@ impl CallbackParams {
             .map(|(_, q)| q)
             .unwrap_or("");
         Self::from_query(query)
+    }
+
+    /// Reads what the application was handed back: the whole redirect (an absolute or
+    /// relative URL, or anything with a query or fragment) gives its parameters; anything else
+    /// is taken as the bare authorization code.
+    pub fn from_code_or_url(value: &str) -> CodeOrCallback {
+        let value = value.trim();
+        if value.contains("://") || value.contains('?') || value.contains('#') {
+            CodeOrCallback::Callback(Self::from_url(value))
+        } else {
+            CodeOrCallback::Code(value.to_string())
+        }
     }
 
     /// Parses an `application/x-www-form-urlencoded` string (a query, a fragment, or a
@@ -316,6 +348,24 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bare_code_and_a_callback_url_are_told_apart() {
+        assert_eq!(
+            CallbackParams::from_code_or_url(" abc.123 "),
+            CodeOrCallback::Code("abc.123".into())
+        );
+        for url in [
+            "http://127.0.0.1/cb?code=c&state=s",
+            "/cb?code=c&state=s",
+            "#code=c&state=s",
+        ] {
+            match CallbackParams::from_code_or_url(url) {
+                CodeOrCallback::Callback(p) => assert_eq!(p.get("code"), Some("c"), "{url}"),
+                CodeOrCallback::Code(_) => panic!("{url} is a callback"),
+            }
+        }
+    }
 
     #[test]
     fn pkce_s256_matches_rfc7636_appendix_b() {

@@ -90,6 +90,17 @@ impl DeviceAuthorization {
     pub fn expires_at(&self) -> Instant {
         self.received + Duration::from_secs(self.expires_in)
     }
+
+    /// Sets the polling interval from the client's own `interval` (§3.5): used as is when the
+    /// provider sent no `interval`; otherwise the provider's is kept unless the client's is
+    /// longer, so the client never polls faster than either side asks.
+    pub fn poll_no_faster_than(&mut self, interval: Duration) {
+        self.interval = if self.raw.contains_key("interval") {
+            self.interval.max(interval)
+        } else {
+            interval
+        };
+    }
 }
 
 /// Requests a device code at the device authorization endpoint (§3.1).
@@ -143,5 +154,39 @@ pub(crate) async fn poll(
             Err(Error::OAuth { error, .. }) if error == "slow_down" => interval += SLOW_DOWN_STEP,
             other => return other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(v: serde_json::Value) -> DeviceAuthorization {
+        let raw = v.as_object().expect("object").clone();
+        DeviceAuthorization::from_fields(raw).expect("device authorization")
+    }
+
+    #[test]
+    fn polls_no_faster_than_either_side_asks() {
+        let base = serde_json::json!({"device_code": "d", "user_code": "u", "verification_uri": "https://op/d"});
+        let mut without = answer(base.clone());
+        without.poll_no_faster_than(Duration::from_secs(2));
+        assert_eq!(
+            without.interval,
+            Duration::from_secs(2),
+            "no provider interval: ours"
+        );
+        let mut with = base;
+        with["interval"] = 8.into();
+        let mut slow = answer(with.clone());
+        slow.poll_no_faster_than(Duration::from_secs(5));
+        assert_eq!(
+            slow.interval,
+            Duration::from_secs(8),
+            "the provider asks for slower"
+        );
+        let mut fast = answer(with);
+        fast.poll_no_faster_than(Duration::from_secs(10));
+        assert_eq!(fast.interval, Duration::from_secs(10), "we ask for slower");
     }
 }

@@ -182,6 +182,90 @@ impl ServiceAccountKey {
     }
 }
 
+/// The claims an application asked for in an assertion (the seed's `JWTIssuer`, `JWTSubject`
+/// and `JWTAudience`), each `None` when not given. RFC 7523 §3 decides what they become.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestedClaims {
+    /// `iss`. Default: none.
+    pub issuer: Option<String>,
+    /// `sub`. Default: none.
+    pub subject: Option<String>,
+    /// `aud`. Default: none.
+    pub audience: Option<String>,
+}
+
+/// A requested claim that an assertion cannot carry, and the value it must have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ClaimConflict {
+    /// `iss`, `sub` or `aud`.
+    pub claim: &'static str,
+    /// The value asked for.
+    pub requested: String,
+    /// The value RFC 7523 requires.
+    pub required: String,
+}
+
+impl RequestedClaims {
+    /// The client id of a client assertion (RFC 7523 §2.2 and §3): `client_id`, or the
+    /// requested issuer when `client_id` is empty. Its `iss` and `sub` are that client id and
+    /// its `aud` the token endpoint, so a requested value that differs is a conflict (the first
+    /// in the order `iss`, `sub`, `aud`).
+    pub fn client_assertion_id(
+        &self,
+        client_id: &str,
+        token_endpoint: &str,
+    ) -> std::result::Result<String, ClaimConflict> {
+        let id = match (client_id, &self.issuer) {
+            ("", Some(issuer)) => issuer.clone(),
+            _ => client_id.to_string(),
+        };
+        let fixed = [
+            ("iss", &self.issuer, id.as_str()),
+            ("sub", &self.subject, id.as_str()),
+            ("aud", &self.audience, token_endpoint),
+        ];
+        for (claim, requested, required) in fixed {
+            if let Some(r) = requested.as_deref().filter(|r| *r != required) {
+                return Err(ClaimConflict {
+                    claim,
+                    requested: r.to_string(),
+                    required: required.to_string(),
+                });
+            }
+        }
+        Ok(id)
+    }
+
+    /// The assertion of the JWT bearer authorization grant (RFC 7523 §2.1 and §3): `iss` is the
+    /// requested issuer, else the service account's `client_email`, else `client_id`; `aud` the
+    /// requested audience, else the account's `token_uri`, else `token_endpoint`; `sub` as
+    /// requested. `None` when there is no issuer at all.
+    pub fn grant_assertion(
+        &self,
+        key: PrivateKey,
+        account: Option<&ServiceAccountKey>,
+        client_id: &str,
+        token_endpoint: &str,
+    ) -> Option<JwtAssertion> {
+        let issuer = [
+            self.issuer.clone(),
+            account.map(|a| a.client_email.clone()),
+            Some(client_id.to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|s| !s.is_empty())?;
+        let audience = self.audience.clone().unwrap_or_else(|| {
+            account.map_or_else(|| token_endpoint.to_string(), |a| a.token_uri.clone())
+        });
+        let mut a = JwtAssertion::new(issuer, audience, key);
+        a.subject = self.subject.clone();
+        Some(a)
+    }
+}
+
 /// The payload of a JWT (e.g. a JWT access token), decoded **without verifying** its
 /// signature (the seed's `JWTPayload`). Code 901 when it is not a JWS with a JSON payload.
 pub fn unverified_payload(jwt: &str) -> Result<Map<String, Value>> {
@@ -195,6 +279,54 @@ pub fn unverified_payload(jwt: &str) -> Result<Map<String, Value>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ed25519() -> PrivateKey {
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let doc = aws_lc_rs::signature::Ed25519KeyPair::generate_pkcs8(&rng).expect("key");
+        PrivateKey::from_pkcs8_der(doc.as_ref()).expect("key")
+    }
+
+    #[test]
+    fn a_client_assertion_names_the_client_and_the_token_endpoint_only() {
+        let asked = |iss: Option<&str>, sub: Option<&str>, aud: Option<&str>| RequestedClaims {
+            issuer: iss.map(str::to_string),
+            subject: sub.map(str::to_string),
+            audience: aud.map(str::to_string),
+        };
+        let t = "https://op/token";
+        assert_eq!(
+            asked(None, None, None).client_assertion_id("c1", t),
+            Ok("c1".into())
+        );
+        assert_eq!(
+            asked(Some("c2"), Some("c2"), Some(t)).client_assertion_id("", t),
+            Ok("c2".into())
+        );
+        let e = asked(None, Some("c2"), None)
+            .client_assertion_id("c1", t)
+            .expect_err("sub is not the client");
+        assert_eq!((e.claim, e.required.as_str()), ("sub", "c1"));
+        let e = asked(None, None, Some("https://other"))
+            .client_assertion_id("c1", t)
+            .expect_err("aud is not the token endpoint");
+        assert_eq!((e.claim, e.requested.as_str()), ("aud", "https://other"));
+    }
+
+    #[test]
+    fn a_grant_assertion_falls_back_to_the_client_id_and_the_token_endpoint() {
+        let none = RequestedClaims::default();
+        let a = none
+            .grant_assertion(ed25519(), None, "c1", "https://op/token")
+            .expect("issuer");
+        assert_eq!(
+            (a.issuer.as_str(), a.audience.as_str()),
+            ("c1", "https://op/token")
+        );
+        assert!(
+            none.grant_assertion(ed25519(), None, "", "https://op/token")
+                .is_none()
+        );
+    }
 
     #[test]
     fn claims_follow_rfc_7523_section_3() {

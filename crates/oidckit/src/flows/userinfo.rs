@@ -130,6 +130,21 @@ impl UserDetails {
     pub fn from_claims(claims: &Claims) -> UserDetails {
         Self::from_map(claims.as_map())
     }
+
+    /// Completes UserInfo claims with the ID token's (Core §5.3.2 and §5.1): a UserInfo
+    /// response need not repeat the ID token's `iss`, `aud`, `iat`, `exp` and `auth_time`, so
+    /// those of `id_token` are kept where this response has none. The `sub` must already have
+    /// been compared ([`Client::userinfo_with`](crate::Client::userinfo_with) does).
+    pub fn with_id_token_claims(mut self, id_token: UserDetails) -> UserDetails {
+        self.iss = self.iss.or(id_token.iss);
+        if self.aud.is_empty() {
+            self.aud = id_token.aud;
+        }
+        self.iat = self.iat.or(id_token.iat);
+        self.exp = self.exp.or(id_token.exp);
+        self.auth_time = self.auth_time.or(id_token.auth_time);
+        self
+    }
 }
 
 fn text(v: Option<&Value>) -> Option<String> {
@@ -287,5 +302,22 @@ mod tests {
         assert_eq!(d.updated_at, Some(1_700_000_000));
         assert_eq!(d.address_country.as_deref(), Some("NZ"));
         assert_eq!(d.claims["custom"], serde_json::json!([1]));
+    }
+
+    #[test]
+    fn userinfo_keeps_the_id_tokens_registered_claims_it_does_not_repeat() {
+        let map = |v: serde_json::Value| UserDetails::from_map(v.as_object().expect("object"));
+        let id = map(serde_json::json!({
+            "sub": "1", "iss": "https://op", "aud": "c", "iat": 10, "exp": 20, "auth_time": 5
+        }));
+        let merged = map(serde_json::json!({"sub": "1", "iat": 11, "name": "Jane"}))
+            .with_id_token_claims(id);
+        assert_eq!(merged.iss.as_deref(), Some("https://op"));
+        assert_eq!(merged.aud, ["c"]);
+        assert_eq!(
+            (merged.iat, merged.exp, merged.auth_time),
+            (Some(11), Some(20), Some(5))
+        );
+        assert_eq!(merged.name.as_deref(), Some("Jane"));
     }
 }

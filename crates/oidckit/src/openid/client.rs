@@ -1,11 +1,16 @@
 //! The core [`Client`] the properties and settings of [`OpenId`] describe, and the discovery
 //! document that fills them.
+//!
+//! The facade keeps one core client (with its JWKS cache and HTTP connection pool) and builds a
+//! new one only when what shapes it changed: [`Shape`] holds every input the client is built
+//! from, and is compared by value at each call.
 
+use std::sync::PoisonError;
 use std::time::Duration;
 
-use super::{ClientProfile, Doc, OpenId, opt};
+use super::{ClientProfile, Cookie, Doc, OpenId, opt};
 use crate::authorize::AuthorizationRequest;
-use crate::config::{AuthMethod, ClientConfig, PkceMethod, ResponseType};
+use crate::config::{AuthMethod, ClientConfig, PkceMethod};
 use crate::discovery::ProviderMetadata;
 use crate::jose::VerifyingKey;
 use crate::{Client, Error, Result};
@@ -88,23 +93,17 @@ impl OpenId {
         c.redirect_uri = opt(&p.return_url);
         c.scope = p.authorization_scope.clone();
         c.grant_type = p.grant_type;
-        let rt = self.setting_str("ResponseType");
-        if !rt.is_empty() {
-            c.response_type = Some(ResponseType::parse(&rt)?);
-        }
+        c.response_type = p.set.response_type;
         c.use_pkce = p.use_pkce;
-        c.pkce_method = if self.setting_int("PKCEChallengeEncoding") == 1 {
+        c.pkce_method = if self.p.set.pkce_challenge_encoding == 1 {
             PkceMethod::Plain
         } else {
             PkceMethod::S256
         };
-        let method = self.setting_str("AuthMethod");
-        c.auth_method = if !method.is_empty() {
-            Some(AuthMethod::parse(&method)?)
-        } else if self.setting_bool("IncludeClientCredsInBody") {
-            Some(AuthMethod::ClientSecretPost)
-        } else {
-            None
+        c.auth_method = match &p.set.auth_method {
+            Some(m) => Some(m.clone()),
+            None if p.set.include_client_creds_in_body => Some(AuthMethod::ClientSecretPost),
+            None => None,
         };
         let cert = p.signer_cert_encoded.trim();
         if !cert.is_empty() {
@@ -119,25 +118,82 @@ impl OpenId {
         Ok((c, meta))
     }
 
+    /// The core client of the front-channel flows, refresh and UserInfo.
     pub(super) fn client(&self) -> Result<Client> {
-        let (config, meta) = self.core_parts()?;
-        Client::new(config, meta)
+        self.cached(Channel::Front, || {
+            let (config, meta) = self.core_parts()?;
+            Client::new(config, meta)
+        })
+    }
+
+    /// The kept core client when it was built for `channel` from the current [`Shape`];
+    /// otherwise the one `build` makes, which is kept in its place.
+    pub(super) fn cached(
+        &self,
+        channel: Channel,
+        build: impl FnOnce() -> Result<Client>,
+    ) -> Result<Client> {
+        let shape = self.shape();
+        let mut core = self.core.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(c) = core.as_ref()
+            && c.channel == channel
+            && c.shape == shape
+        {
+            return Ok(c.client.clone());
+        }
+        let client = build()?;
+        *core = Some(Core {
+            channel,
+            shape,
+            client: client.clone(),
+        });
+        Ok(client)
+    }
+
+    /// Everything [`core_parts`](Self::core_parts), [`http_config`](Self::http_config) and the
+    /// grants read to build a client.
+    fn shape(&self) -> Shape {
+        let p = &self.p;
+        Shape {
+            strings: [
+                &p.client_id,
+                &p.client_secret,
+                &p.issuer,
+                &p.return_url,
+                &p.authorization_scope,
+                &p.server_auth_url,
+                &p.server_token_url,
+                &p.server_user_info_url,
+                &p.signer_cert_url,
+                &p.signer_cert_encoded,
+                &p.ssl_accept_server_cert_encoded,
+                &p.ssl_cert_encoded,
+                &p.ssl_cert_store_password,
+            ]
+            .map(String::clone),
+            discovery: p.discovery.as_ref().map(|d| d.raw.clone()),
+            client_profile: p.client_profile,
+            grant_type: p.grant_type,
+            use_pkce: p.use_pkce,
+            timeout: p.timeout,
+            proxy_ssl: p.proxy_ssl,
+            proxy_auto_detect: p.proxy_auto_detect,
+            cookies: p.cookies.clone(),
+            settings: p.set.clone(),
+            events_epoch: self.events_epoch,
+        }
     }
 
     /// The seed's `FormVarName[i]` / `FormVarValue[i]` for `i < FormVarCount` (empty names
     /// skipped).
     pub(super) fn form_vars(&self) -> Vec<(String, String)> {
-        let n = usize::try_from(self.setting_int("FormVarCount")).unwrap_or(0);
+        let set = &self.p.set;
+        let n = usize::try_from(set.form_var_count).unwrap_or(0);
         (0..n)
             .filter_map(|i| {
-                let name = self.p.values.get(&format!("FormVarName[{i}]"))?;
-                let value = self
-                    .p
-                    .values
-                    .get(&format!("FormVarValue[{i}]"))
-                    .cloned()
-                    .unwrap_or_default();
-                (!name.is_empty()).then(|| (name.clone(), value))
+                let name = set.form_var_name.get(i).filter(|n| !n.is_empty())?;
+                let value = set.form_var_value.get(i).cloned().unwrap_or_default();
+                Some((name.clone(), value))
             })
             .collect()
     }
@@ -145,14 +201,16 @@ impl OpenId {
     /// The client of the grants without a front channel: [`client`](Self::client) with
     /// [`add_redirect_uri`](Self::add_redirect_uri).
     pub(super) fn back_channel_client(&self) -> Result<Client> {
-        let (mut c, meta) = self.core_parts()?;
-        self.add_redirect_uri(&mut c);
-        Client::new(c, meta)
+        self.cached(Channel::Back, || {
+            let (mut c, meta) = self.core_parts()?;
+            self.add_redirect_uri(&mut c);
+            Client::new(c, meta)
+        })
     }
 
     /// `redirect_uri` for the grants without a front channel, per `IncludeEmptyRedirectURI`.
     pub(super) fn add_redirect_uri(&self, c: &mut ClientConfig) {
-        if self.setting_bool("IncludeEmptyRedirectURI") || !self.p.return_url.is_empty() {
+        if self.p.set.include_empty_redirect_uri || !self.p.return_url.is_empty() {
             c.token_form_params
                 .push(("redirect_uri".into(), self.p.return_url.clone()));
         }
@@ -170,10 +228,54 @@ impl OpenId {
                 r.extra.push((k.clone(), v.clone()));
             }
         }
-        r.prompt = opt(&self.setting_str("Prompt"));
-        r.display = opt(&self.setting_str("Display"));
-        r.login_hint = opt(&self.setting_str("LoginHint"));
-        r.id_token_hint = opt(&self.setting_str("IDTokenHint"));
+        r.prompt = opt(&self.p.set.prompt.clone());
+        r.display = opt(&self.p.set.display.clone());
+        r.login_hint = opt(&self.p.set.login_hint.clone());
+        r.id_token_hint = opt(&self.p.set.id_token_hint.clone());
         r
+    }
+}
+
+/// Which variant of the core client a call needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Channel {
+    /// [`OpenId::client`](super::OpenId): front-channel flows, refresh, UserInfo.
+    Front,
+    /// The grants without a front channel (`redirect_uri` per `IncludeEmptyRedirectURI`).
+    Back,
+    /// The JWT profile (its token endpoint and signing key).
+    Jwt,
+    /// A token info service without provider metadata (`TokenInfoURL`).
+    TokenInfo,
+}
+
+/// The kept core client and what it was built from.
+#[derive(Debug)]
+pub(super) struct Core {
+    channel: Channel,
+    shape: Shape,
+    client: Client,
+}
+
+/// The inputs a core client is built from, compared by value.
+#[derive(PartialEq)]
+struct Shape {
+    strings: [String; 13],
+    discovery: Option<serde_json::Value>,
+    client_profile: ClientProfile,
+    grant_type: crate::config::GrantType,
+    use_pkce: bool,
+    timeout: u64,
+    proxy_ssl: i32,
+    proxy_auto_detect: bool,
+    cookies: Vec<Cookie>,
+    settings: super::settings::Values,
+    events_epoch: u64,
+}
+
+impl std::fmt::Debug for Shape {
+    // Holds secrets: only say what it is.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shape").finish_non_exhaustive()
     }
 }

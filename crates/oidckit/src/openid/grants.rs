@@ -1,10 +1,13 @@
 //! The grants of [`OpenId`] without a front channel: JWT (RFC 7523), device (RFC 8628) and
 //! password.
 
+use super::client::Channel;
+use super::configure::secs;
+use super::settings::name;
 use super::{OpenId, base64_blob, opt, text};
 use crate::config::AuthMethod;
 use crate::jose::PrivateKey;
-use crate::jwt_bearer::{JwtAssertion, ServiceAccountKey};
+use crate::jwt_bearer::{RequestedClaims, ServiceAccountKey};
 use crate::{Client, Error, Result};
 
 impl OpenId {
@@ -13,7 +16,7 @@ impl OpenId {
         if !self.p.server_token_url.is_empty() {
             return Ok(self.p.server_token_url.clone());
         }
-        let json = self.setting_str("JWTJSONKey");
+        let json = self.p.set.jwt_json_key.clone();
         if !json.trim().is_empty() {
             return Ok(ServiceAccountKey::load(json.trim())?.token_uri);
         }
@@ -25,9 +28,9 @@ impl OpenId {
 
     /// The signing key of the JWT profile from `JWTCertStore*`.
     pub(super) fn jwt_store_key(&self) -> Result<PrivateKey> {
-        let store = self.setting_str("JWTCertStore");
-        let password = self.setting_str("JWTCertStorePassword");
-        let kind = self.setting_int("JWTCertStoreType");
+        let store = self.p.set.jwt_cert_store.clone();
+        let password = self.p.set.jwt_cert_store_password.clone();
+        let kind = self.p.set.jwt_cert_store_type;
         if store.trim().is_empty() {
             return Err(Error::Missing {
                 what: "JWT signing key",
@@ -36,7 +39,7 @@ impl OpenId {
         }
         let read = |path: &str| {
             std::fs::read(path).map_err(|e| Error::InvalidSetting {
-                name: "JWTCertStore".into(),
+                name: name::JWT_CERT_STORE.into(),
                 reason: format!("cannot read {path}: {e}"),
             })
         };
@@ -44,7 +47,7 @@ impl OpenId {
             2 => PrivateKey::from_pkcs12(&read(store.trim())?, &password),
             3 => {
                 let der = base64_blob(&store).map_err(|e| Error::InvalidSetting {
-                    name: "JWTCertStore".into(),
+                    name: name::JWT_CERT_STORE.into(),
                     reason: format!("PFXBlob is not base64: {e}"),
                 })?;
                 PrivateKey::from_pkcs12(&der, &password)
@@ -52,7 +55,7 @@ impl OpenId {
             6 => PrivateKey::from_pem(&String::from_utf8_lossy(&read(store.trim())?)),
             7 => PrivateKey::from_pem(&store),
             n => Err(Error::InvalidSetting {
-                name: "JWTCertStoreType".into(),
+                name: name::JWT_CERT_STORE_TYPE.into(),
                 reason: format!(
                     "{n}: Windows and Java certificate stores do not exist here; use 2 (PFXFile), 3 (PFXBlob), 6 (PEMKeyFile) or 7 (PEMKeyBlob)"
                 ),
@@ -63,7 +66,7 @@ impl OpenId {
     /// The JWT profile: a Google-style JWT bearer grant or a Microsoft-style client
     /// credentials grant with a certificate assertion.
     pub(super) fn jwt_profile(&mut self) -> Result<String> {
-        let json = self.setting_str("JWTJSONKey");
+        let json = self.p.set.jwt_json_key.clone();
         let sa = if json.trim().is_empty() {
             None
         } else {
@@ -73,72 +76,50 @@ impl OpenId {
             Some(k) => k.key.clone(),
             None => self.jwt_store_key()?,
         };
-        if self.p.values.contains_key("JWTSignatureAlgorithm") {
-            key = key.with_alg(jwt_alg(&self.setting_str("JWTSignatureAlgorithm"))?)?;
+        if let Some(alg) = &self.p.set.jwt_signature_algorithm {
+            key = key.with_alg(jwt_alg(alg)?)?;
         }
         let token_url = self.jwt_token_url()?;
         let (mut c, mut meta) = self.core_parts()?;
         meta.token_endpoint = Some(token_url.clone());
         self.add_redirect_uri(&mut c);
-        let issuer_setting = self.setting_str("JWTIssuer");
-        let subject = self.setting_str("JWTSubject");
-        let audience = self.setting_str("JWTAudience");
-        let scope = self.p.authorization_scope.clone();
+        let asked = RequestedClaims {
+            issuer: opt(&self.p.set.jwt_issuer.clone()),
+            subject: opt(&self.p.set.jwt_subject.clone()),
+            audience: opt(&self.p.set.jwt_audience.clone()),
+        };
+        let scope = opt(&self.p.authorization_scope);
         let client;
-        let tokens = if self.setting_int("JWTServiceProvider") == 1 {
-            if c.client_id.is_empty() {
-                c.client_id = issuer_setting.clone();
-            }
-            let mismatch = |name: &str, v: &str, want: &str| {
-                (!v.is_empty() && v != want).then(|| Error::InvalidSetting {
-                    name: name.into(),
+        let tokens = if self.p.set.jwt_service_provider == 1 {
+            c.client_id = asked
+                .client_assertion_id(&c.client_id, &token_url)
+                .map_err(|e| Error::InvalidSetting {
+                    name: jwt_setting_name(e.claim).into(),
                     reason: format!(
-                        "{v:?}: with JWTServiceProvider=1 the assertion's value is {want:?} (a client assertion, RFC 7523 §2.2)"
+                        "{:?}: with JWTServiceProvider=1 the assertion's value is {:?} (a client assertion, RFC 7523 §2.2)",
+                        e.requested, e.required
                     ),
-                })
-            };
-            let id = c.client_id.clone();
-            if let Some(e) = mismatch("JWTIssuer", &issuer_setting, &id)
-                .or_else(|| mismatch("JWTSubject", &subject, &id))
-                .or_else(|| mismatch("JWTAudience", &audience, &token_url))
-            {
-                return Err(e);
-            }
+                })?;
             c.client_key = Some(key);
             c.auth_method = Some(AuthMethod::PrivateKeyJwt);
-            client = Client::new(c, meta)?;
+            client = self.cached(Channel::Jwt, || Client::new(c, meta))?;
             let cl = client.clone();
             self.run(&client, async move {
-                cl.client_credentials(opt(&scope).as_deref()).await
+                cl.client_credentials(scope.as_deref()).await
             })?
         } else {
-            let issuer = [
-                issuer_setting,
-                sa.as_ref()
-                    .map(|k| k.client_email.clone())
-                    .unwrap_or_default(),
-                c.client_id.clone(),
-            ]
-            .into_iter()
-            .find(|s| !s.is_empty())
-            .ok_or(Error::Missing {
-                what: "JWTIssuer",
-                hint: "set JWTIssuer (the service account's e-mail) or JWTJSONKey",
-            })?;
+            let mut a = asked
+                .grant_assertion(key, sa.as_ref(), &c.client_id, &token_url)
+                .ok_or(Error::Missing {
+                    what: name::JWT_ISSUER,
+                    hint: "set JWTIssuer (the service account's e-mail) or JWTJSONKey",
+                })?;
             if c.client_id.is_empty() {
-                c.client_id = issuer.clone();
+                c.client_id = a.issuer.clone();
             }
-            let audience = if audience.is_empty() {
-                sa.as_ref()
-                    .map_or_else(|| token_url.clone(), |k| k.token_uri.clone())
-            } else {
-                audience
-            };
-            let mut a = JwtAssertion::new(issuer, audience, key);
-            a.scope = opt(&scope);
-            a.subject = opt(&subject);
-            a.validity = self.setting_secs("JWTValidityTime", 3600);
-            client = Client::new(c, meta)?;
+            a.scope = scope;
+            a.validity = secs(self.p.set.jwt_validity_time, 3600);
+            client = self.cached(Channel::Jwt, || Client::new(c, meta))?;
             let cl = client.clone();
             self.run(&client, async move { cl.jwt_bearer(&a).await })?
         };
@@ -151,16 +132,9 @@ impl OpenId {
         let client = self.client()?;
         let cl = client.clone();
         let mut da = self.run(&client, async move { cl.device_authorization(None).await })?;
-        da.grant_type = self.setting_str("DeviceGrantType");
-        let polling = self.setting_secs("PollingInterval", 5);
-        da.interval = if da.raw.contains_key("interval") {
-            da.interval.max(polling)
-        } else {
-            polling
-        };
-        self.p
-            .values
-            .insert("DeviceUserCode".into(), da.user_code.clone());
+        da.grant_type = self.p.set.device_grant_type.clone();
+        da.poll_no_faster_than(secs(self.p.set.polling_interval, 5));
+        self.p.device_user_code = da.user_code.clone();
         self.p.response_params = da
             .raw
             .iter()
@@ -177,7 +151,7 @@ impl OpenId {
     pub(super) fn device_profile(&mut self) -> Result<String> {
         if self.p.device.is_none() {
             let url = self.device_start()?;
-            let code = self.setting_str("DeviceUserCode");
+            let code = self.p.device_user_code.clone();
             self.log_info(format!(
                 "device sign-in: visit {url} and enter the code {code}"
             ));
@@ -207,6 +181,15 @@ impl OpenId {
     }
 }
 
+/// The seed's setting for an assertion claim.
+fn jwt_setting_name(claim: &str) -> &'static str {
+    match claim {
+        "iss" => name::JWT_ISSUER,
+        "sub" => name::JWT_SUBJECT,
+        _ => name::JWT_AUDIENCE,
+    }
+}
+
 /// The seed's `JWTSignatureAlgorithm` names (and JWS names) as an [`Alg`](crate::Alg).
 fn jwt_alg(name: &str) -> Result<crate::Alg> {
     let alg = match name.trim().to_ascii_uppercase().as_str() {
@@ -221,7 +204,7 @@ fn jwt_alg(name: &str) -> Result<crate::Alg> {
         "EDDSA" => crate::Alg::EdDSA,
         other => {
             return Err(Error::InvalidSetting {
-                name: "JWTSignatureAlgorithm".into(),
+                name: name::JWT_SIGNATURE_ALGORITHM.into(),
                 reason: format!(
                     "{other:?} is not RSA-SHA256, RSA-SHA384, RSA-SHA512 or a JWS name"
                 ),

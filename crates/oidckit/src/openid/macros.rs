@@ -52,14 +52,14 @@ macro_rules! discovery_list {
 }
 
 macro_rules! setting_text {
-    ($($(#[$doc:meta])* $get:ident / $set:ident => $name:literal;)*) => {$(
+    ($($(#[$doc:meta])* $get:ident / $set:ident => $field:ident;)*) => {$(
         $(#[$doc])*
         pub fn $get(&self) -> String {
-            self.setting_str($name)
+            self.p.set.$field.clone()
         }
         #[doc = concat!("Sets [`", stringify!($get), "`](Self::", stringify!($get), ").")]
         pub fn $set(&mut self, value: impl Into<String>) {
-            self.p.values.insert($name.into(), value.into());
+            self.p.set.$field = value.into();
         }
     )*};
 }
@@ -69,6 +69,7 @@ macro_rules! event_registrations {
         $(#[$doc])*
         pub fn $name(&mut self, handler: impl Fn(&mut $ev) + Send + Sync + 'static) {
             self.events.$field = Some(Arc::new(handler));
+            self.events_epoch = self.events_epoch.wrapping_add(1);
         }
     )*};
 }

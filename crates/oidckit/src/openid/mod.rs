@@ -50,7 +50,6 @@ mod token_info;
 mod transport;
 mod web_server;
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -144,7 +143,7 @@ struct Doc {
 
 impl Doc {
     fn from_text(text: String) -> Option<Doc> {
-        let node = Node::parse(&text, "RawJSON").ok()?;
+        let node = Node::parse(&text, settings::name::RAW_JSON).ok()?;
         Some(Doc {
             text,
             doc: JsonDoc::new(node),
@@ -202,6 +201,10 @@ struct Props {
     device: Option<DeviceAuthorization>,
     /// Fields of the last ValidateToken answer.
     token_info: Vec<(String, String)>,
+    /// The verdict of the last ValidateToken (`true`/`false`; empty before any).
+    token_verdict: String,
+    /// The user code of the last device authorization (`DeviceUserCode`).
+    device_user_code: String,
     /// The password of the password grant (not a seed name).
     password_grant_password: String,
     /// The last HTTP response read.
@@ -213,8 +216,8 @@ struct Props {
     ssl_accept_server_cert_encoded: String,
     ssl_cert_encoded: String,
     ssl_cert_store_password: String,
-    /// Config settings that were written, by canonical name (`FormVarName[0]`).
-    values: BTreeMap<String, String>,
+    /// The config settings, parsed (see [`settings`]).
+    set: settings::Values,
 }
 
 impl Props {
@@ -224,6 +227,7 @@ impl Props {
             timeout: 60,
             use_pkce: true,
             web_server_ssl_cert_store: "MY".into(),
+            set: settings::Values::from_table(),
             ..Props::default()
         }
     }
@@ -237,6 +241,11 @@ pub struct OpenId {
     interrupter: Interrupter,
     server: Option<Arc<LoopbackServer>>,
     received: Arc<Mutex<events::Received>>,
+    /// Bumped when an event handler is registered: the core client forwards to the handlers
+    /// it was built with.
+    events_epoch: u64,
+    /// The core client, kept across calls with what it was built from (see [`client`]).
+    core: Mutex<Option<client::Core>>,
 }
 
 impl fmt::Debug for OpenId {
@@ -446,6 +455,8 @@ impl OpenId {
             interrupter: Interrupter::default(),
             server: None,
             received: Arc::default(),
+            events_epoch: 0,
+            core: Mutex::default(),
         }
     }
     /// Restores every property and setting to its default, forgets all results and stops the

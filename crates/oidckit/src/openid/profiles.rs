@@ -4,7 +4,7 @@
 
 use super::events::{LaunchBrowserEvent, ReturnUrlEvent, fire};
 use super::{ClientProfile, OpenId};
-use crate::authorize::CallbackParams;
+use crate::authorize::{CallbackParams, CodeOrCallback};
 use crate::browser::{self, BrowserOptions, HookDecision, Launch};
 use crate::loopback::{CustomPage, SignIn};
 use crate::{Error, Result};
@@ -60,7 +60,7 @@ impl OpenId {
             let tokens = self.run(&client, async move { cl.refresh(&rt, prev.as_ref()).await })?;
             return Ok(self.apply_tokens(tokens));
         }
-        let username = self.setting_str("PasswordGrantUsername");
+        let username = self.p.set.password_grant_username.clone();
         if !username.is_empty() && profile != ClientProfile::Jwt {
             return self.password_grant(username);
         }
@@ -79,26 +79,27 @@ impl OpenId {
             what: "authorization transaction",
             hint: "call get_authorization_url first (or restore it with set_transaction)",
         })?;
-        let code = self.p.authorization_code.trim().to_string();
-        if code.is_empty() {
+        if self.p.authorization_code.trim().is_empty() {
             return Err(Error::Missing {
                 what: "authorization_code",
                 hint: "set authorization_code to the code (or the whole callback URL) the browser brought back",
             });
         }
         let client = self.client()?;
-        let tokens = if code.contains("://") || code.contains('?') || code.contains('#') {
-            let params = CallbackParams::from_url(&code);
-            self.record_callback(&params);
-            let cl = client.clone();
-            self.run(
-                &client,
-                async move { cl.handle_callback(&tx, &params).await },
-            )?
-        } else {
-            self.p.response_params.clear();
-            let cl = client.clone();
-            self.run(&client, async move { cl.exchange_code(&code, &tx).await })?
+        let tokens = match CallbackParams::from_code_or_url(&self.p.authorization_code) {
+            CodeOrCallback::Callback(params) => {
+                self.record_callback(&params);
+                let cl = client.clone();
+                self.run(
+                    &client,
+                    async move { cl.handle_callback(&tx, &params).await },
+                )?
+            }
+            CodeOrCallback::Code(code) => {
+                self.p.response_params.clear();
+                let cl = client.clone();
+                self.run(&client, async move { cl.exchange_code(&code, &tx).await })?
+            }
         };
         self.p.transaction = None;
         Ok(self.apply_tokens(tokens))
@@ -166,7 +167,7 @@ impl OpenId {
                 .await?;
             Ok((done.tokens, done.params))
         });
-        if !self.setting_bool("ReUseWebServer") {
+        if !self.p.set.reuse_web_server {
             self.drop_server();
         }
         let (tokens, params) = result?;

@@ -1,4 +1,4 @@
-//! The `config("Name=Value")` / `config("Name")` string layer of [`OpenId`](super::OpenId).
+//! The `config("Name=Value")` / `config("Name")` string layer of [`OpenId`].
 //!
 //! [`TABLE`] declares every setting of the seed once: name, type, default, whether it can be
 //! written, its status here and its documentation. The table drives parsing and validation,
@@ -11,7 +11,14 @@
 //! their default value; any other value is error 921 saying why, so ported code never silently
 //! loses a behaviour it asked for.
 
+mod facade;
+mod values;
+
+pub(crate) use values::Values;
+
+use super::OpenId;
 use crate::{Error, Result};
+use values::FieldValue;
 
 /// The type of a setting's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +60,7 @@ pub enum Status {
 }
 
 /// One setting of the table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Setting {
     /// The seed's name, without the index suffix.
     pub name: &'static str,
@@ -69,6 +76,123 @@ pub struct Setting {
     pub status: Status,
     /// One-line documentation.
     pub doc: &'static str,
+    /// How the facade writes and reads it.
+    pub(crate) bind: Bind,
+}
+
+/// Settings are equal when their names are (names are unique in [`TABLE`]).
+impl PartialEq for Setting {
+    fn eq(&self, other: &Setting) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Setting {}
+
+/// How a row of [`TABLE`] writes a value and reads it back: the only code that connects a
+/// setting's name to what it does.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Bind {
+    /// A typed field of [`Values`]: `set` parses the value [`normalize`] accepted into it, `get`
+    /// reads it back. `seeded`: [`Values::from_table`] writes the default (otherwise the field
+    /// stays "not set").
+    Field {
+        set: fn(&mut Values, Key, &str) -> Result<()>,
+        get: fn(&Values, Key) -> String,
+        seeded: bool,
+    },
+    /// Acts on the facade when written (`apply`, `None` when read-only) and reads what the
+    /// facade holds. `answers`: writing returns the value read back (the seed's
+    /// `ValidateToken`).
+    Facade {
+        apply: Option<Apply>,
+        read: Read,
+        answers: bool,
+    },
+    /// Not implemented here: accepts only its default, reads back the default.
+    DefaultOnly,
+}
+
+/// A facade row's write.
+pub(crate) type Apply = fn(&mut OpenId, Key, &str) -> Result<()>;
+
+/// A facade row's read.
+pub(crate) type Read = fn(&OpenId, Key) -> Result<String>;
+
+const DEFAULT_ONLY: Bind = Bind::DefaultOnly;
+
+/// A field of [`Values`] of a [`FieldValue`] type.
+macro_rules! field {
+    ($f:ident) => {
+        Bind::Field {
+            set: |v, k, x| {
+                v.$f = FieldValue::parse(k, x)?;
+                Ok(())
+            },
+            get: |v, _| FieldValue::show(&v.$f),
+            seeded: true,
+        }
+    };
+}
+
+/// A `Vec<String>` field of [`Values`] for an indexed setting (grows when written past its end).
+macro_rules! indexed_field {
+    ($f:ident) => {
+        Bind::Field {
+            set: |v, k, x| {
+                *super::slot(&mut v.$f, k.index.unwrap_or(0)) = x.to_string();
+                Ok(())
+            },
+            get: |v, k| v.$f.get(k.index.unwrap_or(0)).cloned().unwrap_or_default(),
+            seeded: true,
+        }
+    };
+}
+
+/// An `Option<String>` field of [`Values`]: `None` until written, read back as the default.
+macro_rules! optional_field {
+    ($f:ident) => {
+        Bind::Field {
+            set: |v, _, x| {
+                v.$f = Some(x.to_string());
+                Ok(())
+            },
+            get: |v, k| {
+                v.$f.clone()
+                    .unwrap_or_else(|| k.setting.default.to_string())
+            },
+            seeded: false,
+        }
+    };
+}
+
+/// Read from what the facade holds ([`facade`]); writing is refused (read-only).
+macro_rules! read_only {
+    ($read:path) => {
+        Bind::Facade {
+            apply: None,
+            read: $read,
+            answers: false,
+        }
+    };
+}
+
+/// Written by acting on the facade, read from it ([`facade`]).
+macro_rules! acts {
+    ($apply:path, $read:path) => {
+        Bind::Facade {
+            apply: Some($apply),
+            read: $read,
+            answers: false,
+        }
+    };
+    ($apply:path, $read:path, answers) => {
+        Bind::Facade {
+            apply: Some($apply),
+            read: $read,
+            answers: true,
+        }
+    };
 }
 
 impl Setting {
@@ -85,6 +209,7 @@ impl Setting {
 use Access::{ReadOnly as RO, ReadWrite as RW};
 use Kind::{Bool, Text};
 use Status::{Implemented as IMPL, NotApplicable as NA};
+use facade::*;
 
 const fn int(min: i64, max: i64) -> Kind {
     Kind::Int { min, max }
@@ -97,6 +222,7 @@ const fn s(
     access: Access,
     status: Status,
     doc: &'static str,
+    bind: Bind,
 ) -> Setting {
     Setting {
         name,
@@ -106,6 +232,7 @@ const fn s(
         access,
         status,
         doc,
+        bind,
     }
 }
 
@@ -116,6 +243,7 @@ const fn ix(
     access: Access,
     status: Status,
     doc: &'static str,
+    bind: Bind,
 ) -> Setting {
     Setting {
         name,
@@ -125,6 +253,7 @@ const fn ix(
         access,
         status,
         doc,
+        bind,
     }
 }
 
@@ -135,6 +264,35 @@ const MS_OFFICE: Status =
 const PAGE_BRANDING: Status = NA(
     "the loopback result page is plain text with no remote images or links (it must load no third-party content); use ResponseSuccessMessage/ResponseFailureMessage",
 );
+
+/// The names of the rows whose name the facade puts in error messages; declared here so that
+/// they are spelled once, beside their row.
+pub(crate) mod name {
+    /// `RawJSON`.
+    pub(crate) const RAW_JSON: &str = "RawJSON";
+    /// `JWTAudience`.
+    pub(crate) const JWT_AUDIENCE: &str = "JWTAudience";
+    /// `JWTCertStore`.
+    pub(crate) const JWT_CERT_STORE: &str = "JWTCertStore";
+    /// `JWTCertStoreType`.
+    pub(crate) const JWT_CERT_STORE_TYPE: &str = "JWTCertStoreType";
+    /// `JWTIssuer`.
+    pub(crate) const JWT_ISSUER: &str = "JWTIssuer";
+    /// `JWTSignatureAlgorithm`.
+    pub(crate) const JWT_SIGNATURE_ALGORITHM: &str = "JWTSignatureAlgorithm";
+    /// `JWTSubject`.
+    pub(crate) const JWT_SUBJECT: &str = "JWTSubject";
+    /// `OtherHeaders`.
+    pub(crate) const OTHER_HEADERS: &str = "OtherHeaders";
+    /// `ProxyAuthScheme`.
+    pub(crate) const PROXY_AUTH_SCHEME: &str = "ProxyAuthScheme";
+    /// `FirewallType`.
+    pub(crate) const FIREWALL_TYPE: &str = "FirewallType";
+    /// `LocalHost`.
+    pub(crate) const LOCAL_HOST: &str = "LocalHost";
+    /// `FollowRedirects`.
+    pub(crate) const FOLLOW_REDIRECTS: &str = "FollowRedirects";
+}
 
 /// The user agent sent by default.
 pub const USER_AGENT: &str = concat!("oidckit/", env!("CARGO_PKG_VERSION"));
@@ -149,6 +307,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "`display` request parameter: page, popup, touch or wap.",
+        field!(display),
     ),
     s(
         "IDToken",
@@ -157,6 +316,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "The raw ID token of the last get_authorization.",
+        read_only!(id_token),
     ),
     s(
         "IDTokenHint",
@@ -165,6 +325,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "`id_token_hint` request parameter.",
+        field!(id_token_hint),
     ),
     s(
         "LoginHint",
@@ -173,6 +334,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "`login_hint` request parameter.",
+        field!(login_hint),
     ),
     s(
         "LogoutURL",
@@ -181,6 +343,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "The provider's end_session_endpoint from the discovery document.",
+        read_only!(logout_url),
     ),
     s(
         "Prompt",
@@ -189,14 +352,16 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "`prompt` request parameter: none, login, consent, select_account (space-separated).",
+        field!(prompt),
     ),
     s(
-        "RawJSON",
+        name::RAW_JSON,
         Text,
         "",
         RO,
         IMPL,
         "The last JSON document: discovery document, ID token payload, or UserInfo response.",
+        read_only!(raw_json),
     ),
     s(
         "ResponseType",
@@ -205,6 +370,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "`response_type`; empty means the grant_type's (code, `id_token token`, `code id_token`). A bad value is error 902.",
+        acts!(set_response_type, response_type),
     ),
     s(
         "XChildCount",
@@ -213,6 +379,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Number of children of the XPath element.",
+        read_only!(x_child_count::<false>),
     ),
     ix(
         "XChildName",
@@ -221,6 +388,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Name of the XPath element's i-th child (0-based).",
+        read_only!(x_child_name::<false>),
     ),
     ix(
         "XChildXText",
@@ -229,6 +397,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Text of the XPath element's i-th child (0-based).",
+        read_only!(x_child_text::<false>),
     ),
     s(
         "XElement",
@@ -237,6 +406,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Name of the XPath element (`json` at the root).",
+        read_only!(x_element::<false>),
     ),
     s(
         "XParent",
@@ -245,6 +415,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Name of the XPath element's parent.",
+        read_only!(x_parent::<false>),
     ),
     s(
         "XPath",
@@ -253,6 +424,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Points at an element of RawJSON: /json/a/b, [i] (1-based), [last()], .., relative paths.",
+        acts!(select_xpath::<false>, xpath::<false>),
     ),
     s(
         "XSubTree",
@@ -261,6 +433,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "The XPath element as compact JSON.",
+        read_only!(x_sub_tree::<false>),
     ),
     s(
         "XText",
@@ -269,6 +442,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Text of the XPath element (empty for objects and arrays).",
+        read_only!(x_text::<false>),
     ),
     // OAuth settings.
     s(
@@ -283,6 +457,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Token endpoint client authentication; empty chooses automatically.",
+        field!(auth_method),
     ),
     s(
         "AuthorizationTokenType",
@@ -291,6 +466,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "The token_type of the last token response (normally Bearer).",
+        read_only!(authorization_token_type),
     ),
     s(
         "BrowserResponseTimeout",
@@ -299,6 +475,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Seconds to wait for the browser to come back to the loopback server.",
+        field!(browser_response_timeout),
     ),
     s(
         "DeviceGrantType",
@@ -307,6 +484,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "grant_type sent when polling in the Device profile (RFC 8628).",
+        field!(device_grant_type),
     ),
     s(
         "DeviceUserCode",
@@ -315,6 +493,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "The user code of the Device profile, filled by get_authorization_url (show it with the URL it returns).",
+        read_only!(device_user_code),
     ),
     s(
         "FormVarCount",
@@ -323,6 +502,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Number of extra form variables posted to the token endpoint.",
+        field!(form_var_count),
     ),
     ix(
         "FormVarName",
@@ -331,6 +511,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Name of the i-th extra token endpoint form variable (URL-encoded when sent).",
+        indexed_field!(form_var_name),
     ),
     ix(
         "FormVarValue",
@@ -339,6 +520,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Value of the i-th extra token endpoint form variable (URL-encoded when sent).",
+        indexed_field!(form_var_value),
     ),
     s(
         "IncludeClientCredsInBody",
@@ -347,6 +529,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Send client_id/client_secret in the token request body (client_secret_post) instead of HTTP Basic.",
+        field!(include_client_creds_in_body),
     ),
     s(
         "IncludeEmptyRedirectURI",
@@ -355,22 +538,25 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Send redirect_uri (return_url, even empty) with the password, client credentials, JWT and device grants; false sends it only when return_url is set.",
+        field!(include_empty_redirect_uri),
     ),
     s(
-        "JWTAudience",
+        name::JWT_AUDIENCE,
         Text,
         "",
         RW,
         IMPL,
         "`aud` of the JWT profile assertion; default: the JSON key's token_uri, else server_token_url.",
+        field!(jwt_audience),
     ),
     s(
-        "JWTCertStore",
+        name::JWT_CERT_STORE,
         Text,
         "",
         RW,
         IMPL,
         "The JWT signing key: a file path (JWTCertStoreType 2 or 6), base64 PKCS#12 (3) or PEM text (7).",
+        field!(jwt_cert_store),
     ),
     s(
         "JWTCertStorePassword",
@@ -379,14 +565,16 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Password of the PKCS#12 store (JWTCertStoreType 2 or 3).",
+        field!(jwt_cert_store_password),
     ),
     s(
-        "JWTCertStoreType",
+        name::JWT_CERT_STORE_TYPE,
         int(0, 99),
         "0",
         RW,
         IMPL,
         "2 PFXFile, 3 PFXBlob (base64), 6 PEMKeyFile, 7 PEMKeyBlob; 0/1 (Windows) and 4/5 (Java) stores are error 921 when used.",
+        field!(jwt_cert_store_type),
     ),
     s(
         "JWTCertSubject",
@@ -395,14 +583,16 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Subject of the signing certificate; a PEM or PKCS#12 store holds one key, which is used (`*` or any subject).",
+        field!(jwt_cert_subject),
     ),
     s(
-        "JWTIssuer",
+        name::JWT_ISSUER,
         Text,
         "",
         RW,
         IMPL,
         "`iss` of the JWT profile assertion; default: the JSON key's client_email (Google), client_id (Microsoft).",
+        field!(jwt_issuer),
     ),
     s(
         "JWTJSONKey",
@@ -411,6 +601,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Google service-account JSON key (text or file path); gives the key, issuer and token URL.",
+        field!(jwt_json_key),
     ),
     s(
         "JWTPayload",
@@ -419,6 +610,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Decoded payload of the access token when it is a JWT (informational, not verified).",
+        read_only!(jwt_payload),
     ),
     s(
         "JWTServiceProvider",
@@ -427,22 +619,25 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "0 Google (JWT bearer grant, RFC 7523 §2.1), 1 Microsoft (client credentials with a certificate assertion).",
+        field!(jwt_service_provider),
     ),
     s(
-        "JWTSignatureAlgorithm",
+        name::JWT_SIGNATURE_ALGORITHM,
         Text,
         "RSA-SHA256",
         RW,
         IMPL,
         "Signature algorithm of the assertion: RSA-SHA256 (RS256), RSA-SHA384, RSA-SHA512, or a JWS name (RS256, PS256, ES256, EdDSA, …).",
+        optional_field!(jwt_signature_algorithm),
     ),
     s(
-        "JWTSubject",
+        name::JWT_SUBJECT,
         Text,
         "",
         RW,
         IMPL,
         "`sub` of the assertion (Google: the user to impersonate; Microsoft: must be client_id).",
+        field!(jwt_subject),
     ),
     s(
         "JWTValidityTime",
@@ -451,6 +646,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Lifetime of the Google assertion in seconds (exp - iat).",
+        field!(jwt_validity_time),
     ),
     s(
         "JWTXChildCount",
@@ -459,6 +655,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Number of children of the JWTXPath element.",
+        read_only!(x_child_count::<true>),
     ),
     ix(
         "JWTXChildName",
@@ -467,6 +664,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Name of the JWTXPath element's i-th child (0-based).",
+        read_only!(x_child_name::<true>),
     ),
     ix(
         "JWTXChildXText",
@@ -475,6 +673,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Text of the JWTXPath element's i-th child (0-based).",
+        read_only!(x_child_text::<true>),
     ),
     s(
         "JWTXElement",
@@ -483,6 +682,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Name of the JWTXPath element.",
+        read_only!(x_element::<true>),
     ),
     s(
         "JWTXParent",
@@ -491,6 +691,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Name of the JWTXPath element's parent.",
+        read_only!(x_parent::<true>),
     ),
     s(
         "JWTXPath",
@@ -499,6 +700,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Points at an element of JWTPayload (same syntax as XPath).",
+        acts!(select_xpath::<true>, xpath::<true>),
     ),
     s(
         "JWTXSubTree",
@@ -507,6 +709,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "The JWTXPath element as compact JSON.",
+        read_only!(x_sub_tree::<true>),
     ),
     s(
         "JWTXText",
@@ -515,6 +718,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Text of the JWTXPath element.",
+        read_only!(x_text::<true>),
     ),
     s(
         "Microsoft365AdminConsentError",
@@ -523,6 +727,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "`error` of the last authorization response (admin consent denied).",
+        read_only!(admin_consent_error),
     ),
     s(
         "Microsoft365AdminConsentErrorDesc",
@@ -531,6 +736,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "`error_description` of the last authorization response.",
+        read_only!(admin_consent_error_desc),
     ),
     s(
         "Microsoft365AdminConsentTenant",
@@ -539,6 +745,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "`tenant` of the last authorization response (admin consent granted).",
+        read_only!(admin_consent_tenant),
     ),
     s(
         "Office365ServiceAPIVersion",
@@ -547,6 +754,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         MS_OFFICE,
         "API version of the Office 365 service to discover.",
+        DEFAULT_ONLY,
     ),
     s(
         "Office365ServiceCapability",
@@ -555,6 +763,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         MS_OFFICE,
         "Capability of the Office 365 service to discover.",
+        DEFAULT_ONLY,
     ),
     s(
         "Office365ServiceEndpoint",
@@ -563,6 +772,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         MS_OFFICE,
         "Endpoint of the discovered Office 365 service.",
+        DEFAULT_ONLY,
     ),
     s(
         "PasswordGrantUsername",
@@ -571,6 +781,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "When set, get_authorization runs the password grant (RFC 6749 §4.3) with this user name and OpenId::set_password_grant_password.",
+        field!(password_grant_username),
     ),
     s(
         "PKCEChallengeEncoding",
@@ -579,6 +790,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "PKCE method: 1 plain, 2 S256.",
+        field!(pkce_challenge_encoding),
     ),
     s(
         "PKCEVerifier",
@@ -587,6 +799,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "The PKCE verifier of the pending authorization (Web profile); settable to restore it.",
+        acts!(set_pkce_verifier, pkce_verifier),
     ),
     s(
         "PollingInterval",
@@ -595,6 +808,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Seconds between token polls of the Device profile (at least the provider's interval).",
+        field!(polling_interval),
     ),
     s(
         "ResponseCompanyImage",
@@ -603,6 +817,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         PAGE_BRANDING,
         "Company logo on the result page.",
+        DEFAULT_ONLY,
     ),
     s(
         "ResponseCompanyURL",
@@ -611,6 +826,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         PAGE_BRANDING,
         "Company link on the result page.",
+        DEFAULT_ONLY,
     ),
     s(
         "ResponseFailureHeading",
@@ -619,6 +835,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         PAGE_BRANDING,
         "Heading of the failure page.",
+        DEFAULT_ONLY,
     ),
     s(
         "ResponseFailureMessage",
@@ -627,6 +844,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Text of the loopback page after a failed sign-in.",
+        field!(response_failure_message),
     ),
     s(
         "ResponseHelpURL",
@@ -635,6 +853,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         PAGE_BRANDING,
         "Help link on the result page.",
+        DEFAULT_ONLY,
     ),
     s(
         "ResponseLicenseURL",
@@ -643,6 +862,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         PAGE_BRANDING,
         "License link on the result page.",
+        DEFAULT_ONLY,
     ),
     s(
         "ResponseProductImage",
@@ -651,6 +871,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         PAGE_BRANDING,
         "Product image on the result page.",
+        DEFAULT_ONLY,
     ),
     s(
         "ResponseProductURL",
@@ -659,6 +880,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         PAGE_BRANDING,
         "Product link on the result page.",
+        DEFAULT_ONLY,
     ),
     s(
         "ResponseSuccessHeading",
@@ -667,6 +889,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         PAGE_BRANDING,
         "Heading of the success page.",
+        DEFAULT_ONLY,
     ),
     s(
         "ResponseSuccessMessage",
@@ -675,6 +898,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Text of the loopback page after a successful sign-in.",
+        field!(response_success_message),
     ),
     s(
         "ReUseWebServer",
@@ -683,6 +907,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Keep the loopback server running between get_authorization calls.",
+        field!(reuse_web_server),
     ),
     s(
         "TokenInfoFieldCount",
@@ -691,6 +916,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Number of fields of the last ValidateToken response.",
+        read_only!(token_info_field_count),
     ),
     ix(
         "TokenInfoFieldName",
@@ -699,6 +925,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Name of the i-th field of the last ValidateToken response.",
+        read_only!(token_info_field_name),
     ),
     ix(
         "TokenInfoFieldValue",
@@ -707,6 +934,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Value of the i-th field of the last ValidateToken response.",
+        read_only!(token_info_field_value),
     ),
     s(
         "TokenInfoURL",
@@ -715,6 +943,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "URL of the token info service (GET ?access_token=…); empty: the provider's RFC 7662 introspection endpoint.",
+        field!(token_info_url),
     ),
     s(
         "ValidateToken",
@@ -723,6 +952,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "`ValidateToken=<token>` (empty: access_token) asks the token info service and returns true/false; reads back the last answer.",
+        acts!(validate_token, validate_token_verdict, answers),
     ),
     s(
         "WebServerFailedResponse",
@@ -731,6 +961,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Text shown after a failed sign-in; overrides ResponseFailureMessage when set.",
+        field!(web_server_failed_response),
     ),
     s(
         "WebServerHost",
@@ -739,6 +970,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Host of the loopback redirect URI (RFC 8252 §8.3 recommends 127.0.0.1 over the seed's localhost).",
+        field!(web_server_host),
     ),
     s(
         "WebServerResponse",
@@ -747,6 +979,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Text shown after a successful sign-in; overrides ResponseSuccessMessage when set.",
+        field!(web_server_response),
     ),
     // HTTP settings.
     s(
@@ -756,6 +989,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Accept-Encoding sent when AllowHTTPCompression is on: gzip, deflate, identity (others are error 921).",
+        field!(accept_encoding),
     ),
     s(
         "AllowHTTPCompression",
@@ -764,6 +998,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Ask for gzip/deflate responses and decompress them; TransferredDataLimit applies to the decompressed bytes.",
+        field!(allow_http_compression),
     ),
     s(
         "AllowHTTPFallback",
@@ -772,6 +1007,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("HTTP/2 is negotiated by ALPN and always falls back to HTTP/1.1"),
         "Allow HTTP/2 to fall back to HTTP/1.1.",
+        DEFAULT_ONLY,
     ),
     s(
         "Append",
@@ -780,6 +1016,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("the facade downloads nothing to a LocalFile"),
         "Append to LocalFile.",
+        DEFAULT_ONLY,
     ),
     s(
         "Authorization",
@@ -790,6 +1027,7 @@ pub const TABLE: &[Setting] = &[
             "the facade authenticates its own requests; send the string get_authorization returns from your HTTP client",
         ),
         "Authorization header to send.",
+        DEFAULT_ONLY,
     ),
     s(
         "BytesTransferred",
@@ -798,6 +1036,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Bytes of the last response body.",
+        read_only!(bytes_transferred),
     ),
     s(
         "ChunkSize",
@@ -806,6 +1045,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("requests are small forms sent with Content-Length"),
         "Chunk size of chunked uploads.",
+        DEFAULT_ONLY,
     ),
     s(
         "CompressHTTPRequest",
@@ -814,6 +1054,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("requests are small forms; they are never compressed"),
         "Compress request bodies.",
+        DEFAULT_ONLY,
     ),
     s(
         "EncodeURL",
@@ -822,14 +1063,16 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("URLs are always encoded by the url crate"),
         "Encode the URL.",
+        DEFAULT_ONLY,
     ),
     s(
-        "FollowRedirects",
+        name::FOLLOW_REDIRECTS,
         int(0, 2),
         "0",
         RW,
         IMPL,
         "0 never, 1 always, 2 same scheme (GET only); same as follow_redirects.",
+        field!(follow_redirects),
     ),
     s(
         "GetOn302Redirect",
@@ -838,6 +1081,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "On a followed 302, GET the new location (no body); when false a 302 keeps the method.",
+        field!(get_on_302_redirect),
     ),
     s(
         "HTTP2HeadersWithoutIndexing",
@@ -846,6 +1090,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("HPACK indexing is managed by the HTTP/2 implementation"),
         "HTTP/2 headers not indexed.",
+        DEFAULT_ONLY,
     ),
     s(
         "HTTPVersion",
@@ -854,6 +1099,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "1.1 only, or 2.0 offered by ALPN on https with fallback to 1.1 (1.0 and 3.0 are not supported).",
+        field!(http_version),
     ),
     s(
         "IfModifiedSince",
@@ -862,6 +1108,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("the facade makes no conditional requests"),
         "If-Modified-Since header.",
+        DEFAULT_ONLY,
     ),
     s(
         "KeepAlive",
@@ -870,6 +1117,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Reuse connections; on_connected then fires only for new connections.",
+        field!(keep_alive),
     ),
     s(
         "KerberosSPN",
@@ -878,6 +1126,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("Negotiate/Kerberos authentication is not supported"),
         "Kerberos service principal name.",
+        DEFAULT_ONLY,
     ),
     s(
         "LogLevel",
@@ -886,6 +1135,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "on_log level: 0 none, 1 info, 2 verbose, 3 debug.",
+        field!(log_level),
     ),
     s(
         "MaxRedirectAttempts",
@@ -894,6 +1144,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Most redirects followed for one request.",
+        field!(max_redirect_attempts),
     ),
     s(
         "NegotiatedHTTPVersion",
@@ -902,14 +1153,16 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "HTTP version of the last response (e.g. 1.1).",
+        read_only!(negotiated_http_version),
     ),
     s(
-        "OtherHeaders",
+        name::OTHER_HEADERS,
         Text,
         "",
         RW,
         IMPL,
         "Extra request headers, `Name: value` lines; same as other_headers.",
+        field!(other_headers),
     ),
     s(
         "ProxyAuthorization",
@@ -918,14 +1171,16 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Raw Proxy-Authorization value sent to the proxy instead of one built from ProxyUser/ProxyPassword.",
+        field!(proxy_authorization),
     ),
     s(
-        "ProxyAuthScheme",
+        name::PROXY_AUTH_SCHEME,
         int(0, 6),
         "0",
         RW,
         IMPL,
         "0 Basic, 3 none; 1 Digest, 2 proprietary, 4 NTLM, 5 Negotiate, 6 are error 921 at the next call.",
+        field!(proxy_auth_scheme),
     ),
     s(
         "ProxyPassword",
@@ -934,6 +1189,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Proxy password; same as proxy_password.",
+        field!(proxy_password),
     ),
     s(
         "ProxyPort",
@@ -942,6 +1198,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Proxy port; same as proxy_port.",
+        field!(proxy_port),
     ),
     s(
         "ProxyServer",
@@ -950,6 +1207,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Proxy host (empty: no proxy); same as proxy_server.",
+        field!(proxy_server),
     ),
     s(
         "ProxyUser",
@@ -958,6 +1216,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Proxy user; same as proxy_user.",
+        field!(proxy_user),
     ),
     s(
         "SentHeaders",
@@ -966,6 +1225,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Request line and headers of the last request (masked per MaskSensitive).",
+        read_only!(sent_headers),
     ),
     s(
         "StatusCode",
@@ -974,6 +1234,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Status code of the last response.",
+        read_only!(status_code),
     ),
     s(
         "StatusLine",
@@ -982,6 +1243,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Status line of the last response.",
+        read_only!(status_line),
     ),
     s(
         "TransferredData",
@@ -990,6 +1252,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Body of the last response (may hold tokens).",
+        read_only!(transferred_data),
     ),
     s(
         "TransferredDataLimit",
@@ -998,6 +1261,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Largest response body read, in bytes (error 909 beyond).",
+        field!(transferred_data_limit),
     ),
     s(
         "TransferredHeaders",
@@ -1006,6 +1270,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         IMPL,
         "Headers of the last response, `Name: value` lines.",
+        read_only!(transferred_headers),
     ),
     s(
         "TransferredRequest",
@@ -1014,6 +1279,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "The last request as sent, headers and body (masked per MaskSensitive); writing (e.g. on) is accepted: it is always recorded.",
+        acts!(accept, transferred_request),
     ),
     s(
         "UseChunkedEncoding",
@@ -1022,6 +1288,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("requests are small forms sent with Content-Length"),
         "Chunked uploads.",
+        DEFAULT_ONLY,
     ),
     s(
         "UseIDNs",
@@ -1030,6 +1297,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("host names are always IDNA-encoded by the url crate"),
         "Encode internationalized domain names.",
+        DEFAULT_ONLY,
     ),
     s(
         "UsePlatformHTTPClient",
@@ -1038,6 +1306,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("there is one transport (rustls-based reqwest)"),
         "Use the platform HTTP client.",
+        DEFAULT_ONLY,
     ),
     s(
         "UseProxyAutoConfigURL",
@@ -1046,6 +1315,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("PAC files (JavaScript) are not evaluated; set the proxy explicitly"),
         "Use a proxy auto-config file.",
+        DEFAULT_ONLY,
     ),
     s(
         "UserAgent",
@@ -1054,6 +1324,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "User-Agent header.",
+        field!(user_agent),
     ),
     // TCP settings.
     s(
@@ -1063,6 +1334,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Separate connect timeout in seconds, within Timeout (0: the timeout).",
+        field!(connection_timeout),
     ),
     s(
         "FirewallAutoDetect",
@@ -1071,6 +1343,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Use the proxy environment variables (HTTPS_PROXY, ALL_PROXY, NO_PROXY) when no proxy or firewall is set.",
+        field!(firewall_auto_detect),
     ),
     s(
         "FirewallHost",
@@ -1079,6 +1352,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Firewall host (empty: none); same as firewall_host.",
+        field!(firewall_host),
     ),
     s(
         "FirewallPassword",
@@ -1087,6 +1361,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Firewall password; same as firewall_password.",
+        field!(firewall_password),
     ),
     s(
         "FirewallPort",
@@ -1095,14 +1370,16 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Firewall port (0: the type's default); same as firewall_port.",
+        field!(firewall_port),
     ),
     s(
-        "FirewallType",
+        name::FIREWALL_TYPE,
         int(0, 10),
         "0",
         RW,
         IMPL,
         "0 none, 1 tunnel, 2 SOCKS4, 3 SOCKS5, 10 SOCKS4A; same as firewall_type.",
+        field!(firewall_type),
     ),
     s(
         "FirewallUser",
@@ -1111,6 +1388,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Firewall user; same as firewall_user.",
+        field!(firewall_user),
     ),
     s(
         "KeepAliveInterval",
@@ -1119,6 +1397,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "TCP keep-alive retry interval in milliseconds (0: 15 s), with TCPKeepAlive.",
+        field!(keep_alive_interval),
     ),
     s(
         "KeepAliveTime",
@@ -1127,6 +1406,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "TCP keep-alive idle time in milliseconds (0: 15 s), with TCPKeepAlive.",
+        field!(keep_alive_time),
     ),
     s(
         "Linger",
@@ -1135,6 +1415,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("reqwest/hyper do not expose SO_LINGER; sockets always close gracefully"),
         "Graceful close.",
+        DEFAULT_ONLY,
     ),
     s(
         "LingerTime",
@@ -1143,14 +1424,16 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("reqwest/hyper do not expose SO_LINGER"),
         "Linger time.",
+        DEFAULT_ONLY,
     ),
     s(
-        "LocalHost",
+        name::LOCAL_HOST,
         Text,
         "",
         RW,
         IMPL,
         "Local IP address to connect from (an address, not a name); same as local_host.",
+        field!(local_host),
     ),
     s(
         "LocalPort",
@@ -1159,6 +1442,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("reqwest binds only a local address (LocalHost), never a port; the system picks it"),
         "Local port to bind.",
+        DEFAULT_ONLY,
     ),
     s(
         "MaxLineLength",
@@ -1167,6 +1451,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("the HTTP implementation bounds header lines itself"),
         "Longest line accumulated.",
+        DEFAULT_ONLY,
     ),
     s(
         "MaxTransferRate",
@@ -1175,6 +1460,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("reqwest/hyper have no rate limiter; responses are small JSON documents"),
         "Transfer rate limit.",
+        DEFAULT_ONLY,
     ),
     s(
         "ProxyExceptionsList",
@@ -1183,6 +1469,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Hosts and IPs that bypass the proxy or firewall, `;`-separated (a name matches its subdomains).",
+        field!(proxy_exceptions_list),
     ),
     s(
         "TCPKeepAlive",
@@ -1191,6 +1478,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "SO_KEEPALIVE on each connection (KeepAliveTime, KeepAliveInterval).",
+        field!(tcp_keep_alive),
     ),
     s(
         "TcpNoDelay",
@@ -1199,6 +1487,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Set TCP_NODELAY (disable Nagle's algorithm).",
+        field!(tcp_no_delay),
     ),
     s(
         "UseIPv6",
@@ -1207,6 +1496,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Address family of resolved names: 0 IPv4 only, 1 IPv6 only, 2 IPv6 then IPv4.",
+        field!(use_ipv6),
     ),
     // Socket settings.
     s(
@@ -1216,6 +1506,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("the timeout is always an absolute deadline for the whole call"),
         "Absolute or inactivity timeouts.",
+        DEFAULT_ONLY,
     ),
     s(
         "FirewallData",
@@ -1224,6 +1515,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("no firewall protocol here takes extra data"),
         "Extra data for the firewall.",
+        DEFAULT_ONLY,
     ),
     s(
         "InBufferSize",
@@ -1232,6 +1524,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("reqwest does not expose SO_RCVBUF; the system sizes socket buffers"),
         "Receive buffer size.",
+        DEFAULT_ONLY,
     ),
     s(
         "OutBufferSize",
@@ -1240,9 +1533,18 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("reqwest does not expose SO_SNDBUF; the system sizes socket buffers"),
         "Send buffer size.",
+        DEFAULT_ONLY,
     ),
     // Base settings.
-    s("BuildInfo", Text, "", RO, IMPL, "Crate name and version."),
+    s(
+        "BuildInfo",
+        Text,
+        "",
+        RO,
+        IMPL,
+        "Crate name and version.",
+        read_only!(build_info),
+    ),
     s(
         "CodePage",
         int(0, i64::MAX),
@@ -1250,6 +1552,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("strings are UTF-8 throughout; there are no code pages"),
         "Code page for string conversion.",
+        DEFAULT_ONLY,
     ),
     s(
         "LicenseInfo",
@@ -1258,6 +1561,7 @@ pub const TABLE: &[Setting] = &[
         RO,
         NA("no license keys: the crate is MIT OR Apache-2.0"),
         "License information.",
+        DEFAULT_ONLY,
     ),
     s(
         "MaskSensitive",
@@ -1266,6 +1570,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         IMPL,
         "Mask secrets, codes, tokens and passwords in log messages.",
+        field!(mask_sensitive),
     ),
     s(
         "ProcessIdleEvents",
@@ -1274,6 +1579,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NO_LOOP,
         "Process events when idle.",
+        DEFAULT_ONLY,
     ),
     s(
         "SelectWaitMillis",
@@ -1282,6 +1588,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NO_LOOP,
         "Wait of do_events.",
+        DEFAULT_ONLY,
     ),
     s(
         "UseFIPSCompliantAPI",
@@ -1292,6 +1599,7 @@ pub const TABLE: &[Setting] = &[
             "FIPS mode is a Windows system setting in the seed; here it is a build-time choice of aws-lc-rs",
         ),
         "Use FIPS-certified APIs.",
+        DEFAULT_ONLY,
     ),
     s(
         "UseInternalSecurityAPI",
@@ -1300,6 +1608,7 @@ pub const TABLE: &[Setting] = &[
         RW,
         NA("TLS and crypto are always rustls and aws-lc-rs"),
         "Use the internal security implementation.",
+        DEFAULT_ONLY,
     ),
 ];
 
@@ -1491,6 +1800,28 @@ mod tests {
             if s.access == Access::ReadWrite {
                 let n = normalize(s, s.default).expect(s.name);
                 assert_eq!(n, s.default, "{}", s.name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_implemented_row_has_an_effect_and_every_other_row_none() {
+        for s in TABLE {
+            let default_only = matches!(s.bind, Bind::DefaultOnly);
+            assert_eq!(
+                default_only,
+                s.status != Status::Implemented,
+                "{}: only rows without meaning here may lack an effect",
+                s.name
+            );
+            if let Bind::Field { set, get, .. } = s.bind {
+                let key = Key {
+                    setting: s,
+                    index: s.indexed.then_some(0),
+                };
+                let mut v = Values::from_table();
+                set(&mut v, key, s.default).expect(s.name);
+                assert_eq!(get(&v, key), s.default, "{}", s.name);
             }
         }
     }

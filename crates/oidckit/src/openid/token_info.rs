@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::client::Channel;
 use super::{Doc, OpenId, jwt_payload, opt, text};
 use crate::config::ClientConfig;
 use crate::discovery::ProviderMetadata;
@@ -29,17 +30,8 @@ impl OpenId {
             cl.userinfo_with(&access, sub.as_deref()).await
         })?;
         self.p.raw_json = Some(Doc::from_value(&Value::Object(details.claims.clone())));
-        // The ID token's registered claims stay when UserInfo does not repeat them.
-        let old = std::mem::take(&mut self.p.user);
-        let mut user = details;
-        user.iss = user.iss.or(old.iss);
-        if user.aud.is_empty() {
-            user.aud = old.aud;
-        }
-        user.iat = user.iat.or(old.iat);
-        user.exp = user.exp.or(old.exp);
-        user.auth_time = user.auth_time.or(old.auth_time);
-        self.p.user = user;
+        let id_token = std::mem::take(&mut self.p.user);
+        self.p.user = details.with_id_token_claims(id_token);
         Ok(())
     }
     /// Not in the seed: the RP-initiated logout URL (the provider's `end_session_endpoint`, the
@@ -65,23 +57,23 @@ impl OpenId {
             value.trim().to_string()
         };
         self.p.token_info.clear();
-        self.p.values.remove("ValidateToken");
+        self.p.token_verdict.clear();
         if token.is_empty() {
             return Ok(());
         }
-        let url = self.setting_str("TokenInfoURL");
+        let url = self.p.set.token_info_url.clone();
         let client = match self.client() {
             Ok(c) => c,
             Err(e) if url.is_empty() => return Err(e),
-            Err(_) => {
-                // A token info service needs no provider metadata.
+            // A token info service needs no provider metadata.
+            Err(_) => self.cached(Channel::TokenInfo, || {
                 let mut c = ClientConfig::new(url.clone(), self.p.client_id.clone());
                 c.http = self.http_config()?;
                 if c.client_id.is_empty() {
                     c.client_id = "oidckit-tokeninfo".into();
                 }
-                Client::new(c, ProviderMetadata::new(url.clone()))?
-            }
+                Client::new(c, ProviderMetadata::new(url.clone()))
+            })?,
         };
         let cl = client.clone();
         let info = self.run(&client, async move {
@@ -92,9 +84,7 @@ impl OpenId {
             }
         })?;
         self.p.token_info = info.fields();
-        self.p
-            .values
-            .insert("ValidateToken".into(), info.active.to_string());
+        self.p.token_verdict = info.active.to_string();
         Ok(())
     }
     pub(super) fn apply_tokens(&mut self, tokens: TokenSet) -> String {

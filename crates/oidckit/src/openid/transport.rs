@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::settings::name;
 use super::{OpenId, base64_blob, events, opt};
 use crate::config::HttpConfig;
 use crate::http::LastResponse;
@@ -17,71 +18,68 @@ impl OpenId {
     setting_text! {
         /// Host name or address of the HTTP proxy; empty: no proxy. Same as `ProxyServer`.
         /// Default: "".
-        proxy_server / set_proxy_server => "ProxyServer";
+        proxy_server / set_proxy_server => proxy_server;
         /// User for proxy authentication. Same as `ProxyUser`. Default: "".
-        proxy_user / set_proxy_user => "ProxyUser";
+        proxy_user / set_proxy_user => proxy_user;
         /// Password for proxy authentication. Same as `ProxyPassword`. Default: "".
-        proxy_password / set_proxy_password => "ProxyPassword";
+        proxy_password / set_proxy_password => proxy_password;
         /// Host of the firewall (SOCKS or tunnel); empty: none. Same as `FirewallHost`.
         /// Default: "".
-        firewall_host / set_firewall_host => "FirewallHost";
+        firewall_host / set_firewall_host => firewall_host;
         /// User for the firewall. Same as `FirewallUser`. Default: "".
-        firewall_user / set_firewall_user => "FirewallUser";
+        firewall_user / set_firewall_user => firewall_user;
         /// Password for the firewall. Same as `FirewallPassword`. Default: "".
-        firewall_password / set_firewall_password => "FirewallPassword";
+        firewall_password / set_firewall_password => firewall_password;
         /// Extra headers sent with every request, `Name: value` lines (a line without a colon
         /// is error 921 at the next call). Same as `OtherHeaders`. Default: "".
-        other_headers / set_other_headers => "OtherHeaders";
+        other_headers / set_other_headers => other_headers;
         /// The local IP address to connect from (an address, not a host name; error 921 at the
         /// next call otherwise). Same as `LocalHost`. Default: "" (the system's choice).
-        local_host / set_local_host => "LocalHost";
+        local_host / set_local_host => local_host;
     }
 
     /// The proxy's TCP port. Same as `ProxyPort`. Default: 80.
     pub fn proxy_port(&self) -> u16 {
-        u16::try_from(self.setting_int("ProxyPort")).unwrap_or(80)
+        u16::try_from(self.p.set.proxy_port).unwrap_or(80)
     }
 
     /// Sets [`proxy_port`](Self::proxy_port).
     pub fn set_proxy_port(&mut self, port: u16) {
-        self.p.values.insert("ProxyPort".into(), port.to_string());
+        self.p.set.proxy_port = i64::from(port);
     }
 
     /// The firewall's TCP port; 0 uses the type's default (80 tunnel, 1080 SOCKS). Same as
     /// `FirewallPort`. Default: 0.
     pub fn firewall_port(&self) -> u16 {
-        u16::try_from(self.setting_int("FirewallPort")).unwrap_or(0)
+        u16::try_from(self.p.set.firewall_port).unwrap_or(0)
     }
 
     /// Sets [`firewall_port`](Self::firewall_port).
     pub fn set_firewall_port(&mut self, port: u16) {
-        self.p
-            .values
-            .insert("FirewallPort".into(), port.to_string());
+        self.p.set.firewall_port = i64::from(port);
     }
 
     /// The firewall type: 0 none, 1 tunnel, 2 SOCKS4, 3 SOCKS5, 10 SOCKS4A. Same as
     /// `FirewallType`. Default: 0.
     pub fn firewall_type(&self) -> i32 {
-        i32::try_from(self.setting_int("FirewallType")).unwrap_or(0)
+        i32::try_from(self.p.set.firewall_type).unwrap_or(0)
     }
 
     /// Sets [`firewall_type`](Self::firewall_type); error 921 out of range.
     pub fn set_firewall_type(&mut self, value: i32) -> Result<()> {
-        self.config(&format!("FirewallType={value}")).map(drop)
+        self.p.set.firewall_type = in_range(name::FIREWALL_TYPE, value, 10)?;
+        Ok(())
     }
 
     /// Whether the proxy environment variables are used when no proxy or firewall is set.
     /// Same as `FirewallAutoDetect`. Default: false.
     pub fn firewall_auto_detect(&self) -> bool {
-        self.setting_bool("FirewallAutoDetect")
+        self.p.set.firewall_auto_detect
     }
 
     /// Sets [`firewall_auto_detect`](Self::firewall_auto_detect).
     pub fn set_firewall_auto_detect(&mut self, value: bool) {
-        self.p
-            .values
-            .insert("FirewallAutoDetect".into(), value.to_string());
+        self.p.set.firewall_auto_detect = value;
     }
 
     /// Use `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` and `NO_PROXY` when no proxy or firewall is
@@ -98,12 +96,13 @@ impl OpenId {
     /// Proxy authentication: 0 Basic, 3 none (1 Digest, 2 proprietary, 4 NTLM, 5 Negotiate
     /// are error 921 at the next call). Same as `ProxyAuthScheme`. Default: 0.
     pub fn proxy_auth_scheme(&self) -> i32 {
-        i32::try_from(self.setting_int("ProxyAuthScheme")).unwrap_or(0)
+        i32::try_from(self.p.set.proxy_auth_scheme).unwrap_or(0)
     }
 
     /// Sets [`proxy_auth_scheme`](Self::proxy_auth_scheme); error 921 out of range.
     pub fn set_proxy_auth_scheme(&mut self, value: i32) -> Result<()> {
-        self.config(&format!("ProxyAuthScheme={value}")).map(drop)
+        self.p.set.proxy_auth_scheme = in_range(name::PROXY_AUTH_SCHEME, value, 6)?;
+        Ok(())
     }
 
     /// TLS to the proxy: 0 automatic, 1 always, 2 never, 3 tunnel. Default: 0.
@@ -126,12 +125,13 @@ impl OpenId {
     /// Redirects: 0 never, 1 always, 2 same scheme (GET only). Same as `FollowRedirects`.
     /// Default: 0.
     pub fn follow_redirects(&self) -> i32 {
-        i32::try_from(self.setting_int("FollowRedirects")).unwrap_or(0)
+        i32::try_from(self.p.set.follow_redirects).unwrap_or(0)
     }
 
     /// Sets [`follow_redirects`](Self::follow_redirects); error 921 outside 0..=2.
     pub fn set_follow_redirects(&mut self, value: i32) -> Result<()> {
-        self.config(&format!("FollowRedirects={value}")).map(drop)
+        self.p.set.follow_redirects = in_range(name::FOLLOW_REDIRECTS, value, 2)?;
+        Ok(())
     }
 
     string_props! {
@@ -190,9 +190,9 @@ impl OpenId {
         };
         let mut h = HttpConfig {
             timeout: Duration::from_secs(p.timeout),
-            max_response_size: u64::try_from(self.setting_int("TransferredDataLimit"))
+            max_response_size: u64::try_from(self.p.set.transferred_data_limit)
                 .unwrap_or(1024 * 1024),
-            user_agent: self.setting_str("UserAgent"),
+            user_agent: self.p.set.user_agent.clone(),
             log_level: crate::http::LogLevel::from_u8(u8::try_from(self.log_level()).unwrap_or(1)),
             ..HttpConfig::default()
         };
@@ -206,12 +206,12 @@ impl OpenId {
             self.events.clone(),
             self.received.clone(),
         )));
-        let server = self.setting_str("ProxyServer");
+        let server = self.p.set.proxy_server.clone();
         if !server.trim().is_empty() {
             let mut px = ProxySettings::new(server.trim(), self.proxy_port());
-            px.user = opt(&self.setting_str("ProxyUser"));
-            px.password = opt(&self.setting_str("ProxyPassword"));
-            px.auth_scheme = match self.setting_int("ProxyAuthScheme") {
+            px.user = opt(&self.p.set.proxy_user.clone());
+            px.password = opt(&self.p.set.proxy_password.clone());
+            px.auth_scheme = match self.p.set.proxy_auth_scheme {
                 0 => ProxyAuthScheme::Basic,
                 1 => ProxyAuthScheme::Digest,
                 2 => ProxyAuthScheme::Proprietary,
@@ -220,7 +220,7 @@ impl OpenId {
                 5 => ProxyAuthScheme::Negotiate,
                 n => {
                     return Err(bad(
-                        "ProxyAuthScheme",
+                        name::PROXY_AUTH_SCHEME,
                         format!("{n} is not supported (0 Basic or 3 none)"),
                     ));
                 }
@@ -233,9 +233,9 @@ impl OpenId {
             };
             h.proxy = Some(px);
         }
-        h.proxy_auto_detect = p.proxy_auto_detect || self.setting_bool("FirewallAutoDetect");
-        let fw_host = self.setting_str("FirewallHost");
-        let fw_type = self.setting_int("FirewallType");
+        h.proxy_auto_detect = p.proxy_auto_detect || self.p.set.firewall_auto_detect;
+        let fw_host = self.p.set.firewall_host.clone();
+        let fw_type = self.p.set.firewall_type;
         if !fw_host.trim().is_empty() && fw_type != 0 {
             let kind = match fw_type {
                 1 => FirewallType::Tunnel,
@@ -244,19 +244,19 @@ impl OpenId {
                 10 => FirewallType::Socks4A,
                 n => {
                     return Err(bad(
-                        "FirewallType",
+                        name::FIREWALL_TYPE,
                         format!("{n} is not 1 (tunnel), 2 (SOCKS4), 3 (SOCKS5) or 10 (SOCKS4A)"),
                     ));
                 }
             };
             let mut fw = Firewall::new(kind, fw_host.trim());
-            if let Ok(port) = u16::try_from(self.setting_int("FirewallPort"))
+            if let Ok(port) = u16::try_from(self.p.set.firewall_port)
                 && port > 0
             {
                 fw.port = port;
             }
-            fw.user = opt(&self.setting_str("FirewallUser"));
-            fw.password = opt(&self.setting_str("FirewallPassword"));
+            fw.user = opt(&self.p.set.firewall_user.clone());
+            fw.password = opt(&self.p.set.firewall_password.clone());
             h.firewall = Some(fw);
         }
         h.tls.accept_server_certificate = opt(p.ssl_accept_server_cert_encoded.trim());
@@ -280,67 +280,83 @@ impl OpenId {
                 }
             });
         }
-        h.follow_redirects = match self.setting_int("FollowRedirects") {
+        h.follow_redirects = match self.p.set.follow_redirects {
             1 => FollowRedirects::Always,
             2 => FollowRedirects::SameScheme,
             _ => FollowRedirects::Never,
         };
-        h.max_redirects = u32::try_from(self.setting_int("MaxRedirectAttempts")).unwrap_or(20);
-        for line in self.setting_str("OtherHeaders").lines() {
+        h.max_redirects = u32::try_from(self.p.set.max_redirect_attempts).unwrap_or(20);
+        for line in self.p.set.other_headers.clone().lines() {
             if line.trim().is_empty() {
                 continue;
             }
             let (name, value) = line.split_once(':').ok_or_else(|| {
                 bad(
-                    "OtherHeaders",
+                    name::OTHER_HEADERS,
                     format!("{line:?} is not a `Name: value` line"),
                 )
             })?;
             h.other_headers
                 .push((name.trim().to_string(), value.trim().to_string()));
         }
-        let local = self.setting_str("LocalHost");
+        let local = self.p.set.local_host.clone();
         if !local.trim().is_empty() {
-            h.local_host =
-                Some(local.trim().parse().map_err(|e| {
-                    bad("LocalHost", format!("{local:?} is not an IP address: {e}"))
-                })?);
+            h.local_host = Some(local.trim().parse().map_err(|e| {
+                bad(
+                    name::LOCAL_HOST,
+                    format!("{local:?} is not an IP address: {e}"),
+                )
+            })?);
         }
-        h.mask_sensitive = self.setting_bool("MaskSensitive");
+        h.mask_sensitive = self.p.set.mask_sensitive;
         self.tcp_settings(&mut h);
         Ok(h)
     }
 
     /// The seed's HTTP and TCP tuning settings (`ConnectionTimeout`, `KeepAlive`, `UseIPv6` …).
     fn tcp_settings(&self, h: &mut HttpConfig) {
-        let secs = u64::try_from(self.setting_int("ConnectionTimeout")).unwrap_or(0);
+        let secs = u64::try_from(self.p.set.connection_timeout).unwrap_or(0);
         h.connect_timeout = (secs > 0).then(|| Duration::from_secs(secs));
-        let exceptions = self.setting_str("ProxyExceptionsList");
+        let exceptions = self.p.set.proxy_exceptions_list.clone();
         h.proxy_exceptions = opt(exceptions.trim()).into_iter().collect();
-        h.proxy_authorization = opt(self.setting_str("ProxyAuthorization").trim());
-        h.get_on_302_redirect = self.setting_bool("GetOn302Redirect");
-        h.keep_alive = self.setting_bool("KeepAlive");
-        let millis = |name: &str| match u64::try_from(self.setting_int(name)).unwrap_or(0) {
+        h.proxy_authorization = opt(self.p.set.proxy_authorization.clone().trim());
+        h.get_on_302_redirect = self.p.set.get_on_302_redirect;
+        h.keep_alive = self.p.set.keep_alive;
+        let millis = |n: i64| match u64::try_from(n).unwrap_or(0) {
             0 => Duration::from_secs(15),
             ms => Duration::from_millis(ms),
         };
-        let tcp_keepalive = self.setting_bool("TCPKeepAlive");
-        h.tcp_keepalive = tcp_keepalive.then(|| millis("KeepAliveTime"));
-        h.tcp_keepalive_interval = tcp_keepalive.then(|| millis("KeepAliveInterval"));
-        h.tcp_nodelay = self.setting_bool("TcpNoDelay");
-        h.http_version = if self.setting_str("HTTPVersion") == "2.0" {
+        let tcp_keepalive = self.p.set.tcp_keep_alive;
+        h.tcp_keepalive = tcp_keepalive.then(|| millis(self.p.set.keep_alive_time));
+        h.tcp_keepalive_interval = tcp_keepalive.then(|| millis(self.p.set.keep_alive_interval));
+        h.tcp_nodelay = self.p.set.tcp_no_delay;
+        h.http_version = if self.p.set.http_version.clone() == "2.0" {
             crate::http::HttpVersion::Http2
         } else {
             crate::http::HttpVersion::Http11
         };
         h.accept_encoding = self
-            .setting_bool("AllowHTTPCompression")
-            .then(|| opt(self.setting_str("AcceptEncoding").trim()))
+            .p
+            .set
+            .allow_http_compression
+            .then(|| opt(self.p.set.accept_encoding.clone().trim()))
             .flatten();
-        h.ip_family = match self.setting_int("UseIPv6") {
+        h.ip_family = match self.p.set.use_ipv6 {
             1 => crate::http::IpFamily::V6Only,
             2 => crate::http::IpFamily::V6ThenV4,
             _ => crate::http::IpFamily::V4Only,
         };
+    }
+}
+
+/// An integer setting's value in `0..=max` (error 921 otherwise).
+fn in_range(setting: &str, value: i32, max: i32) -> Result<i64> {
+    if (0..=max).contains(&value) {
+        Ok(i64::from(value))
+    } else {
+        Err(Error::InvalidSetting {
+            name: setting.into(),
+            reason: format!("{value} is out of range 0..={max}"),
+        })
     }
 }

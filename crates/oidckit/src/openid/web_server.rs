@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::configure::secs;
 use super::{OpenId, base64_blob};
 use crate::loopback::{LoopbackCertificate, LoopbackConfig, LoopbackServer, LoopbackTls};
 use crate::{Error, Result};
@@ -44,16 +45,16 @@ impl OpenId {
         let pick = |a: String, b: String| if a.is_empty() { b } else { a };
         Ok(LoopbackConfig {
             port: self.p.web_server_port,
-            timeout: self.setting_secs("BrowserResponseTimeout", 300),
+            timeout: secs(self.p.set.browser_response_timeout, 300),
             success_message: pick(
-                self.setting_str("WebServerResponse"),
-                self.setting_str("ResponseSuccessMessage"),
+                self.p.set.web_server_response.clone(),
+                self.p.set.response_success_message.clone(),
             ),
             failure_message: pick(
-                self.setting_str("WebServerFailedResponse"),
-                self.setting_str("ResponseFailureMessage"),
+                self.p.set.web_server_failed_response.clone(),
+                self.p.set.response_failure_message.clone(),
             ),
-            localhost: self.setting_str("WebServerHost") == "localhost",
+            localhost: self.p.set.web_server_host.clone() == "localhost",
             tls: self.web_server_tls()?,
             ..LoopbackConfig::default()
         })
