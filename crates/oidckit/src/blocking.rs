@@ -265,6 +265,19 @@ impl Client {
         self.run(|c| async move { c.validate_id_token(&token, &owned.borrow()).await })
     }
 
+    /// [`crate::Client::validate_with`], blocking: any JWT of this provider, checked by
+    /// `validator` (e.g. an RFC 9068 access token).
+    pub fn validate_with(
+        &self,
+        validator: &Validator,
+        token: &str,
+        checks: &Checks<'_>,
+    ) -> Result<IdToken> {
+        let (validator, token) = (validator.clone(), token.to_string());
+        let owned = OwnedChecks::from(checks);
+        self.run(|c| async move { c.validate_with(&validator, &token, &owned.borrow()).await })
+    }
+
     /// [`crate::Client::client_credentials`], blocking.
     pub fn client_credentials(&self, scope: Option<&str>) -> Result<TokenSet> {
         let scope = scope.map(str::to_string);

@@ -51,6 +51,20 @@ fn the_blocking_client_signs_in_refreshes_and_validates_like_the_async_one() {
         .expect_err("nonce mismatch");
     assert_eq!(err.code(), 903);
 
+    // validate_with: the same token with a validator of one's own.
+    let own = oidckit::Validator::new(p.issuer(), "test-client").with_client_secret("test-secret");
+    let by_own = c
+        .validate_with(&own, id_token.raw(), &checks)
+        .expect("validates with its own validator");
+    assert_eq!(by_own.claims().subject(), Some("248289761001"));
+    let other_audience = oidckit::Validator::new(p.issuer(), "another-client");
+    assert_eq!(
+        c.validate_with(&other_audience, id_token.raw(), &checks)
+            .expect_err("wrong audience")
+            .code(),
+        903
+    );
+
     // exchange_code: the code of a second sign-in, exchanged by hand.
     let (url, tx2) = c
         .authorization_url(&AuthorizationRequest::default())
