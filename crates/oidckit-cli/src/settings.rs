@@ -218,7 +218,7 @@ pub async fn discover(config: ClientConfig) -> anyhow::Result<Client> {
     let issuer = config.issuer.clone();
     match Client::discover(config).await {
         Ok(c) => Ok(c),
-        Err(e @ oidckit::Error::InvalidUrl { code: 153, .. }) if issuer.starts_with("http:") => {
+        Err(e @ oidckit::Error::InvalidUrl { problem: oidckit::error::UrlProblem::Scheme, .. }) if issuer.starts_with("http:") => {
             Err(anyhow::Error::new(e).context("plain-http issuers are refused except on loopback hosts (pass --insecure-allow-http to override)"))
         }
         Err(e) => Err(e.into()),

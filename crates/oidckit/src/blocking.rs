@@ -1,6 +1,7 @@
 //! A blocking API over the async core, for programs without an async runtime.
 //!
-//! [`Client`] mirrors [`crate::Client`] with the same method names. Each blocking value owns one
+//! [`Client`] mirrors every method of [`crate::Client`] with the same name (the test
+//! `tests/blocking.rs` calls each). Each blocking value owns one
 //! current-thread tokio runtime on a named thread (`oidckit-blocking`); calls are forwarded to it
 //! over a channel and the caller waits for the answer. Dropping the value stops and joins the
 //! thread. There is no protocol logic here: every method runs the async one.
@@ -29,11 +30,17 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use crate::authorize::{AuthTransaction, AuthorizationRequest, CallbackParams};
 use crate::config::{ClientConfig, ResponseType};
+use crate::device::DeviceAuthorization;
 use crate::discovery::ProviderMetadata;
-use crate::id_token::IdToken;
+use crate::http::LastResponse;
+use crate::id_token::{Checks, IdToken, Validator};
+use crate::introspection::Introspection;
+use crate::jwt_bearer::JwtAssertion;
+use crate::logout::EndSessionRequest;
 use crate::token::TokenSet;
 use crate::userinfo::UserDetails;
 use crate::{Error, Result};
@@ -168,8 +175,9 @@ impl Client {
         &self.inner
     }
 
-    /// Runs any async operation on the client, blocking: the escape hatch for methods this
-    /// type does not mirror. `client.run(|c| async move { c.refresh("rt", None).await })`.
+    /// Runs any async operation on the client, blocking, e.g. several calls as one job:
+    /// `client.run(|c| async move { c.refresh("rt", None).await })`. Every method of
+    /// [`crate::Client`] also has its own blocking twin here.
     pub fn run<T, F, Fut>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
@@ -256,5 +264,148 @@ impl Client {
     ) -> Result<UserDetails> {
         let (at, sub) = (access_token.to_string(), expected_sub.map(str::to_string));
         self.run(|c| async move { c.userinfo_with(&at, sub.as_deref()).await })
+    }
+
+    /// [`crate::Client::last_response`].
+    pub fn last_response(&self) -> Option<LastResponse> {
+        self.inner.last_response()
+    }
+
+    /// [`crate::Client::validator`].
+    pub fn validator(&self) -> &Validator {
+        self.inner.validator()
+    }
+
+    /// [`crate::Client::validate_id_token`], blocking (fetches the JWKS when needed).
+    pub fn validate_id_token(&self, token: &str, checks: &Checks<'_>) -> Result<IdToken> {
+        let token = token.to_string();
+        let owned = OwnedChecks::from(checks);
+        self.run(|c| async move { c.validate_id_token(&token, &owned.borrow()).await })
+    }
+
+    /// [`crate::Client::validate_with`], blocking: any JWT of this provider, checked by
+    /// `validator` (e.g. an RFC 9068 access token).
+    pub fn validate_with(
+        &self,
+        validator: &Validator,
+        token: &str,
+        checks: &Checks<'_>,
+    ) -> Result<IdToken> {
+        let (validator, token) = (validator.clone(), token.to_string());
+        let owned = OwnedChecks::from(checks);
+        self.run(|c| async move { c.validate_with(&validator, &token, &owned.borrow()).await })
+    }
+
+    /// [`crate::Client::client_credentials`], blocking.
+    pub fn client_credentials(&self, scope: Option<&str>) -> Result<TokenSet> {
+        let scope = scope.map(str::to_string);
+        self.run(|c| async move { c.client_credentials(scope.as_deref()).await })
+    }
+
+    /// [`crate::Client::password`], blocking.
+    pub fn password(
+        &self,
+        username: &str,
+        password: &str,
+        scope: Option<&str>,
+    ) -> Result<TokenSet> {
+        let (user, pass) = (username.to_string(), password.to_string());
+        let scope = scope.map(str::to_string);
+        self.run(|c| async move { c.password(&user, &pass, scope.as_deref()).await })
+    }
+
+    /// [`crate::Client::jwt_bearer`], blocking.
+    pub fn jwt_bearer(&self, assertion: &JwtAssertion) -> Result<TokenSet> {
+        let assertion = assertion.clone();
+        self.run(|c| async move { c.jwt_bearer(&assertion).await })
+    }
+
+    /// [`crate::Client::device_authorization`], blocking.
+    pub fn device_authorization(&self, scope: Option<&str>) -> Result<DeviceAuthorization> {
+        let scope = scope.map(str::to_string);
+        self.run(|c| async move { c.device_authorization(scope.as_deref()).await })
+    }
+
+    /// [`crate::Client::poll_device_token`], blocking until the user approves, the code
+    /// expires or `timeout` passes.
+    pub fn poll_device_token(
+        &self,
+        da: &DeviceAuthorization,
+        timeout: Option<Duration>,
+    ) -> Result<TokenSet> {
+        let da = da.clone();
+        self.run(|c| async move { c.poll_device_token(&da, timeout).await })
+    }
+
+    /// [`crate::Client::introspect`], blocking.
+    pub fn introspect(&self, token: &str, token_type_hint: Option<&str>) -> Result<Introspection> {
+        let (token, hint) = (token.to_string(), token_type_hint.map(str::to_string));
+        self.run(|c| async move { c.introspect(&token, hint.as_deref()).await })
+    }
+
+    /// [`crate::Client::token_info`], blocking.
+    pub fn token_info(&self, token_info_url: &str, token: &str) -> Result<Introspection> {
+        let (url, token) = (token_info_url.to_string(), token.to_string());
+        self.run(|c| async move { c.token_info(&url, &token).await })
+    }
+
+    /// [`crate::Client::revoke`], blocking.
+    pub fn revoke(&self, token: &str, token_type_hint: Option<&str>) -> Result<()> {
+        let (token, hint) = (token.to_string(), token_type_hint.map(str::to_string));
+        self.run(|c| async move { c.revoke(&token, hint.as_deref()).await })
+    }
+
+    /// [`crate::Client::end_session_url`] (makes no request).
+    pub fn end_session_url(&self, req: &EndSessionRequest) -> Result<String> {
+        self.inner.end_session_url(req)
+    }
+}
+
+/// [`Checks`] with owned strings, so it can cross to the worker thread.
+struct OwnedChecks {
+    nonce: Option<String>,
+    max_age: Option<Duration>,
+    access_token: Option<String>,
+    require_at_hash: bool,
+    code: Option<String>,
+    require_c_hash: bool,
+    now: Option<std::time::SystemTime>,
+}
+
+impl OwnedChecks {
+    fn borrow(&self) -> Checks<'_> {
+        Checks {
+            nonce: self.nonce.as_deref(),
+            max_age: self.max_age,
+            access_token: self.access_token.as_deref(),
+            require_at_hash: self.require_at_hash,
+            code: self.code.as_deref(),
+            require_c_hash: self.require_c_hash,
+            now: self.now,
+        }
+    }
+}
+
+impl From<&Checks<'_>> for OwnedChecks {
+    fn from(c: &Checks<'_>) -> OwnedChecks {
+        // A struct pattern without `..`: a new field of `Checks` must be carried here too.
+        let Checks {
+            nonce,
+            max_age,
+            access_token,
+            require_at_hash,
+            code,
+            require_c_hash,
+            now,
+        } = *c;
+        OwnedChecks {
+            nonce: nonce.map(str::to_string),
+            max_age,
+            access_token: access_token.map(str::to_string),
+            require_at_hash,
+            code: code.map(str::to_string),
+            require_c_hash,
+            now,
+        }
     }
 }

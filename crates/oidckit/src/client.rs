@@ -258,7 +258,7 @@ impl Client {
         let endpoint = self.endpoint(
             &self.inner.metadata.authorization_endpoint,
             "authorization_endpoint",
-            "call discovery, or set the authorization endpoint (server_auth_url) by hand",
+            "call discovery, or set the provider metadata's authorization_endpoint by hand",
         )?;
         self.inner.http.check_url(endpoint)?;
         let redirect_uri = req
@@ -452,7 +452,7 @@ impl Client {
         self.endpoint(
             &self.inner.metadata.token_endpoint,
             "token_endpoint",
-            "call discovery, or set the token endpoint (server_token_url) by hand",
+            "call discovery, or set the provider metadata's token_endpoint by hand",
         )
     }
 
@@ -511,7 +511,7 @@ impl Client {
         let url = self.endpoint(
             &self.inner.metadata.userinfo_endpoint,
             "userinfo_endpoint",
-            "the provider has no UserInfo endpoint; set server_user_info_url by hand if it has one",
+            "the provider has no UserInfo endpoint; set the provider metadata's userinfo_endpoint by hand if it has one",
         )?;
         let dpop = self.inner.auth.dpop.as_deref();
         let map = match userinfo::fetch(&self.inner.http, url, access_token, dpop).await? {

@@ -31,6 +31,16 @@ pub enum ClaimCheck {
     TooOld,
 }
 
+/// What is wrong with a URL. Carried by [`Error::InvalidUrl`]; decides its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UrlProblem {
+    /// Not an absolute URL, or no server in it (code 152).
+    NoServer,
+    /// A scheme that is not allowed here, e.g. `http` for a non-loopback host (code 153).
+    Scheme,
+}
+
 /// The error type of every fallible operation in this crate.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -158,15 +168,16 @@ pub enum Error {
         error_uri: Option<String>,
     },
 
-    /// Code 152/153. A URL is unusable: no host (152) or a scheme that is not allowed (153).
+    /// Code 152 or 153, by [`UrlProblem`]. A URL is unusable: not absolute or no host (152),
+    /// or a scheme that is not allowed (153).
     #[error("invalid URL {url:?}: {reason}")]
     InvalidUrl {
         /// The URL given.
         url: String,
         /// What is wrong with it.
         reason: String,
-        /// 152 (no server) or 153 (scheme).
-        code: u16,
+        /// Which kind of problem; it decides the code.
+        problem: UrlProblem,
     },
 
     /// Code 201. The operation did not finish within the configured timeout.
@@ -277,7 +288,7 @@ pub enum Error {
 
     /// Code 909. A response body exceeded the configured size limit and was not read further.
     #[error(
-        "response from {url} exceeds the {limit}-byte limit; raise the limit (TransferredDataLimit) if this is expected"
+        "response from {url} exceeds the {limit}-byte limit; raise the limit (HttpConfig::max_response_size) if this is expected"
     )]
     ResponseTooLarge {
         /// The URL without its query.
@@ -478,7 +489,14 @@ impl Error {
             | Error::IdTokenClaim { .. }
             | Error::InvalidKey { .. } => 903,
             Error::HttpStatus { .. } | Error::OAuth { .. } => 151,
-            Error::InvalidUrl { code, .. } => *code,
+            Error::InvalidUrl {
+                problem: UrlProblem::NoServer,
+                ..
+            } => 152,
+            Error::InvalidUrl {
+                problem: UrlProblem::Scheme,
+                ..
+            } => 153,
             Error::Timeout { .. } => 201,
             Error::ConnectionRefused { .. } => 10061,
             Error::HostNotFound { .. } => 11001,
@@ -619,167 +637,77 @@ impl<T> fmt::Debug for Redacted<T> {
 mod tests {
     use super::*;
 
+    /// Pins the code of every variant. `pins!` builds one sample per line and an exhaustive
+    /// `match` over the same variants, so a variant without a line here does not compile.
+    /// To add a variant: append one line `NewVariant { field: value, … } => code,`.
+    macro_rules! pins {
+        ($($variant:ident { $($field:ident: $value:expr),* $(,)? } => $code:literal,)*) => {{
+            #[allow(unreachable_patterns)]
+            fn every_variant_is_pinned(e: &Error) {
+                match e {
+                    $(Error::$variant { .. } => {})*
+                }
+            }
+            let table = vec![$((Error::$variant { $($field: $value),* }, $code)),*];
+            for (e, _) in &table {
+                every_variant_is_pinned(e);
+            }
+            table
+        }};
+    }
+
     #[test]
     fn codes_are_stable() {
-        let table: Vec<(Error, u16)> = vec![
-            (
-                Error::InvalidDiscoveryDocument {
-                    url: String::new(),
-                    reason: String::new(),
-                },
-                900,
-            ),
-            (
-                Error::IssuerMismatch {
-                    expected: String::new(),
-                    found: String::new(),
-                },
-                900,
-            ),
-            (Error::malformed("x"), 901),
-            (
-                Error::InvalidResponseType {
-                    response_type: String::new(),
-                },
-                902,
-            ),
-            (
-                Error::BadSignature {
-                    alg: String::new(),
-                    kid: None,
-                },
-                903,
-            ),
-            (Error::claim("iss", ClaimCheck::Mismatch, None, None), 903),
-            (
-                Error::HttpStatus {
-                    url: String::new(),
-                    status: 500,
-                    body: String::new(),
-                },
-                151,
-            ),
-            (
-                Error::Timeout {
-                    what: String::new(),
-                    seconds: 1,
-                },
-                201,
-            ),
-            (Error::ConnectionRefused { url: String::new() }, 10061),
-            (Error::HostNotFound { url: String::new() }, 11001),
-            (
-                Error::Proxy {
-                    proxy: String::new(),
-                    answer: String::new(),
-                    source: None,
-                },
-                118,
-            ),
-            (
-                Error::StateMismatch {
-                    expected: String::new(),
-                    found: None,
-                },
-                905,
-            ),
-            (
-                Error::ResponseTooLarge {
-                    url: String::new(),
-                    limit: 1,
-                },
-                909,
-            ),
-            (Error::Interrupted, 301),
-            (
-                Error::InvalidLogoutToken {
-                    reason: String::new(),
-                },
-                940,
-            ),
-            (Error::LoginTransactionNotFound { reason: "" }, 941),
-            (
-                Error::ReturnToRefused {
-                    value: String::new(),
-                },
-                942,
-            ),
-            (
-                Error::SessionStore {
-                    operation: "",
-                    source: "x".into(),
-                },
-                943,
-            ),
-            (Error::NotSignedIn, 944),
-            (Error::LogoutTokenReplayed { jti: String::new() }, 945),
-            (
-                Error::RefreshInProgress {
-                    waited: std::time::Duration::ZERO,
-                },
-                946,
-            ),
-            (
-                Error::InvalidDeviceAuthorization {
-                    reason: String::new(),
-                },
-                910,
-            ),
-            (
-                Error::InvalidPrivateKey {
-                    reason: String::new(),
-                },
-                911,
-            ),
-            (
-                Error::InvalidPkcs12 {
-                    reason: String::new(),
-                },
-                912,
-            ),
-            (
-                Error::InvalidServiceAccountKey {
-                    field: None,
-                    reason: String::new(),
-                },
-                913,
-            ),
-            (
-                Error::InvalidIntrospection {
-                    reason: String::new(),
-                },
-                914,
-            ),
-            (
-                Error::InvalidPushedAuthorizationResponse {
-                    reason: String::new(),
-                },
-                930,
-            ),
-            (Error::PushedAuthorizationRequired { reason: "" }, 931),
-            (
-                Error::DpopTokenType {
-                    expected: "DPoP",
-                    found: String::new(),
-                    state: "was used",
-                },
-                950,
-            ),
-            (Error::DpopNonce { reason: "" }, 951),
-            (
-                Error::InvalidJarmResponse {
-                    reason: String::new(),
-                },
-                952,
-            ),
-            (
-                Error::Fapi2 {
-                    rule: "PAR only",
-                    reason: String::new(),
-                },
-                953,
-            ),
-        ];
+        let s = String::new;
+        let table: Vec<(Error, u16)> = pins! {
+            InvalidDiscoveryDocument { url: s(), reason: s() } => 900,
+            IssuerMismatch { expected: s(), found: s() } => 900,
+            MalformedIdToken { reason: s() } => 901,
+            InvalidResponseType { response_type: s() } => 902,
+            AlgorithmNotAllowed { alg: s(), allowed: s() } => 903,
+            NoMatchingKey { kid: None, alg: s(), candidates: 0 } => 903,
+            BadSignature { alg: s(), kid: None } => 903,
+            UnsupportedCriticalHeader { name: s() } => 903,
+            IdTokenClaim { claim: "iss", check: ClaimCheck::Mismatch, expected: None, found: None } => 903,
+            InvalidKey { reason: s() } => 903,
+            HttpStatus { url: s(), status: 500, body: s() } => 151,
+            OAuth { endpoint: "token", status: 400, error: s(), error_description: None, error_uri: None } => 151,
+            InvalidUrl { url: s(), reason: s(), problem: UrlProblem::NoServer } => 152,
+            InvalidUrl { url: s(), reason: s(), problem: UrlProblem::Scheme } => 153,
+            Timeout { what: s(), seconds: 1 } => 201,
+            ConnectionRefused { url: s() } => 10061,
+            HostNotFound { url: s() } => 11001,
+            Proxy { proxy: s(), answer: s(), source: None } => 118,
+            Connection { url: s(), reason: s(), source: None } => 1120,
+            AuthorizationDenied { error: s(), error_description: None, error_uri: None } => 904,
+            StateMismatch { expected: s(), found: None } => 905,
+            ResponseIssuerMismatch { expected: s(), found: None } => 906,
+            InvalidAuthorizationResponse { reason: s() } => 906,
+            InvalidUserInfo { reason: s() } => 907,
+            InvalidTokenResponse { reason: s() } => 908,
+            ResponseTooLarge { url: s(), limit: 1 } => 909,
+            InvalidDeviceAuthorization { reason: s() } => 910,
+            InvalidPrivateKey { reason: s() } => 911,
+            InvalidPkcs12 { reason: s() } => 912,
+            InvalidServiceAccountKey { field: None, reason: s() } => 913,
+            InvalidIntrospection { reason: s() } => 914,
+            Missing { what: "x", hint: "y" } => 920,
+            InvalidSetting { name: s(), reason: s() } => 921,
+            InvalidPushedAuthorizationResponse { reason: s() } => 930,
+            PushedAuthorizationRequired { reason: "" } => 931,
+            InvalidLogoutToken { reason: s() } => 940,
+            LoginTransactionNotFound { reason: "" } => 941,
+            ReturnToRefused { value: s() } => 942,
+            SessionStore { operation: "", source: "x".into() } => 943,
+            NotSignedIn {} => 944,
+            LogoutTokenReplayed { jti: s() } => 945,
+            RefreshInProgress { waited: std::time::Duration::ZERO } => 946,
+            DpopTokenType { expected: "DPoP", found: s(), state: "was used" } => 950,
+            DpopNonce { reason: "" } => 951,
+            InvalidJarmResponse { reason: s() } => 952,
+            Fapi2 { rule: "PAR only", reason: s() } => 953,
+            Interrupted {} => 301,
+        };
         for (e, code) in table {
             assert_eq!(e.code(), code, "{e:?}");
         }

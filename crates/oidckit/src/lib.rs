@@ -55,11 +55,25 @@
 //! | `openid/` | the seed-style facade [`OpenId`] |
 //! | top level | [`Client`] (ties the steps together), [`config`], [`error`], [`blocking`] |
 //!
-//! ## Features
+//! ## Cargo features
 //!
-//! | Feature | Default | What it adds |
-//! |---|---|---|
-//! | `tracing` | off | the transport log (masked) as `tracing` events, target `oidckit::http` |
+//! Every feature but `tracing` is on by default. `default-features = false` leaves the async core alone:
+//! discovery, the flows, ID token validation, UserInfo and the transport (HTTP proxies, TLS,
+//! PEM client certificates).
+//!
+//! | Feature | Default | Adds | Extra crates |
+//! |---|---|---|---|
+//! | `blocking` | on | `oidckit::blocking::Client`, the blocking twin of `Client` | none |
+//! | `openid` | on | `oidckit::OpenId`, the seed-style facade; turns on `blocking`, `loopback`, `browser`, `pkcs12` | none of its own |
+//! | `loopback` | on | `oidckit::loopback`: the loopback redirect server (optional HTTPS) and `sign_in`; turns on `browser`, `pkcs12` | tokio-rustls |
+//! | `browser` | on | `oidckit::browser`: open the system browser | none |
+//! | `pkcs12` | on | PKCS#12 (`.p12`/`.pfx`) stores: `PrivateKey::from_pkcs12`, `ClientCertificate::Pkcs12` | p12-keystore |
+//! | `socks` | on | SOCKS4/4A/5 firewalls (`HttpConfig::firewall`) | reqwest `socks` |
+//! | `gzip` | on | gzip/deflate responses (`HttpConfig::accept_encoding`) | reqwest `gzip`, `deflate` |
+//! | `tracing` | off | the transport log (masked) as `tracing` events, target `oidckit::http` | tracing |
+//!
+//! Without `socks` a SOCKS firewall, and without `gzip` an `Accept-Encoding` of gzip or
+//! deflate, is error 921; without `pkcs12` a PKCS#12 client certificate is error 921.
 //!
 //! ## Security defaults
 //!
@@ -90,12 +104,14 @@
 mod flows;
 mod native;
 
+#[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod config;
 pub mod error;
 pub mod http;
 pub mod id_token;
 pub mod jose;
+#[cfg(feature = "openid")]
 pub mod openid;
 
 mod client;
@@ -104,7 +120,10 @@ pub use flows::{
     authorize, device, discovery, dpop, introspection, jwt_bearer, logout, logout_token,
     revocation, token, userinfo,
 };
-pub use native::{browser, loopback};
+#[cfg(feature = "browser")]
+pub use native::browser;
+#[cfg(feature = "loopback")]
+pub use native::loopback;
 
 use flows::client_auth;
 use id_token::jwks;
@@ -113,9 +132,10 @@ pub use authorize::{AuthTransaction, AuthorizationRequest, CallbackParams};
 pub use client::Client;
 pub use config::{AuthMethod, ClientConfig, GrantType, HttpConfig, PkceMethod, ResponseType};
 pub use discovery::ProviderMetadata;
-pub use error::{ClaimCheck, Error, Result};
+pub use error::{ClaimCheck, Error, Result, UrlProblem};
 pub use id_token::{Checks, Claims, IdToken, TokenProfile, Validator};
 pub use jose::{Alg, Jwks, PrivateKey, VerifyingKey};
+#[cfg(feature = "openid")]
 pub use openid::OpenId;
 pub use token::TokenSet;
 pub use userinfo::UserDetails;

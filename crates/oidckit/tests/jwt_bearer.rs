@@ -10,7 +10,6 @@ use oidckit::jwt_bearer::{JwtAssertion, ServiceAccountKey};
 use oidckit::{Alg, ClientConfig, PrivateKey};
 use oidckit_mock::{MockClient, MockProvider};
 use serde_json::{Value, json};
-use sha2::Digest as _;
 use support::provider_with;
 
 const FIXTURE_KEY: &str = include_str!("fixtures/assertion_key.pem");
@@ -191,6 +190,7 @@ fn certificate(alg: &'static rcgen::SignatureAlgorithm) -> (rcgen::KeyPair, Vec<
     (kp, cert.der().to_vec(), cert.pem())
 }
 
+#[cfg(feature = "pkcs12")]
 fn pkcs12(kp: &rcgen::KeyPair, cert_der: &[u8], password: &str) -> Vec<u8> {
     let key = p12_keystore::PrivateKey::from_der(&kp.serialize_der()).expect("pkcs8");
     let cert = p12_keystore::Certificate::from_der(cert_der).expect("cert");
@@ -226,6 +226,7 @@ async fn microsoft_style(p: &MockProvider, key: PrivateKey) -> Value {
     .expect("json")
 }
 
+#[cfg(feature = "pkcs12")]
 #[tokio::test]
 async fn microsoft_certificate_assertion_from_pkcs12_carries_x5t_and_x5t_s256() {
     let p = provider_with(|c| c.clients.push(MockClient::public("cert-client")));
@@ -237,7 +238,7 @@ async fn microsoft_certificate_assertion_from_pkcs12_carries_x5t_and_x5t_s256() 
     assert_eq!(header["alg"], "RS256");
     assert_eq!(
         header["x5t#S256"],
-        URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(&der))
+        URL_SAFE_NO_PAD.encode(<sha2::Sha256 as sha2::Digest>::digest(&der))
     );
     assert_eq!(
         header["x5t"]
@@ -260,6 +261,7 @@ async fn certificate_and_key_from_one_pem_file_work_too() {
     assert!(header["x5t"].is_string());
 }
 
+#[cfg(feature = "pkcs12")]
 #[test]
 fn unreadable_or_wrong_password_pkcs12_is_code_912() {
     let (kp, der, _) = certificate(&rcgen::PKCS_ECDSA_P256_SHA256);

@@ -88,6 +88,7 @@ async fn plain_http_to_a_remote_host_is_refused_before_connecting() {
 
 mod transport_support;
 
+#[cfg(feature = "gzip")]
 /// A discovery endpoint that answers with `body` gzip-compressed.
 fn gzip_server(body: Vec<u8>) -> transport_support::ScriptedServer {
     use std::io::Write as _;
@@ -105,6 +106,7 @@ fn gzip_server(body: Vec<u8>) -> transport_support::ScriptedServer {
     })
 }
 
+#[cfg(feature = "gzip")]
 #[tokio::test]
 async fn a_gzip_bomb_is_capped_on_the_decompressed_bytes() {
     // 4 MiB of spaces inside a JSON string: a few KB on the wire.
@@ -120,6 +122,7 @@ async fn a_gzip_bomb_is_capped_on_the_decompressed_bytes() {
     assert!(head.contains("accept-encoding: gzip, deflate"), "{head}");
 }
 
+#[cfg(feature = "gzip")]
 #[tokio::test]
 async fn a_gzip_response_is_decompressed_when_compression_is_on() {
     let p = provider();
@@ -140,4 +143,17 @@ async fn accept_encoding_refuses_codings_it_cannot_decode() {
     cfg.http.accept_encoding = Some("br, gzip".into());
     let err = Client::discover(cfg).await.expect_err("br");
     assert_eq!(err.code(), 921, "{err:?}");
+}
+
+#[cfg(not(feature = "gzip"))]
+#[tokio::test]
+async fn without_the_gzip_feature_asking_for_gzip_is_a_setting_error() {
+    let mut cfg = oidckit::ClientConfig::new("https://op.example.com", "c");
+    cfg.http.accept_encoding = Some("gzip".into());
+    let err = Client::discover(cfg).await.expect_err("no gzip");
+    assert_eq!(err.code(), 921, "{err:?}");
+    cfg = oidckit::ClientConfig::new("https://127.0.0.1:9", "c");
+    cfg.http.accept_encoding = Some("identity".into());
+    let err = Client::discover(cfg).await.expect_err("nothing listens");
+    assert_ne!(err.code(), 921, "{err:?}");
 }

@@ -5,7 +5,7 @@
 mod support;
 mod transport_support;
 
-use oidckit::http::{Firewall, FirewallType, ProxyAuthScheme, ProxySettings, TlsSettings};
+use oidckit::http::{Firewall, FirewallType, ProxyAuthScheme, ProxySettings};
 use oidckit::{Client, Error};
 use support::{provider, sign_in};
 use transport_support::*;
@@ -108,6 +108,7 @@ async fn a_proxy_that_is_not_running_is_error_118() {
     assert_eq!(err.code(), 118, "{err:?}");
 }
 
+#[cfg(feature = "socks")]
 #[tokio::test]
 async fn signs_in_through_a_socks5_firewall_with_user_and_password() {
     let Some(socks) = microsocks("bob", "pa55") else {
@@ -129,7 +130,7 @@ async fn signs_in_through_a_socks5_firewall_with_user_and_password() {
     let pki = Pki::new();
     let front = TlsFront::start(&pki, p.port(), false);
     let mut tls_cfg = cfg.clone();
-    tls_cfg.http.tls = TlsSettings::default();
+    tls_cfg.http.tls = oidckit::http::TlsSettings::default();
     tls_cfg.http.tls.extra_root_certificates = vec![pki.ca_pem.clone()];
     let client = Client::new(tls_cfg, https_metadata(&p, front.port)).expect("client");
     sign_in(&client)
@@ -137,6 +138,7 @@ async fn signs_in_through_a_socks5_firewall_with_user_and_password() {
         .expect("https sign-in through SOCKS5");
 }
 
+#[cfg(feature = "socks")]
 #[tokio::test]
 async fn a_wrong_socks5_password_is_error_118() {
     let Some(socks) = microsocks("bob", "pa55") else {
@@ -201,6 +203,7 @@ async fn a_raw_proxy_authorization_value_is_sent_to_the_proxy() {
     }
 }
 
+#[cfg(feature = "socks")]
 #[tokio::test]
 async fn signs_in_through_dante_with_socks4_and_socks4a() {
     let Some(socks) = danted() else {
@@ -322,5 +325,20 @@ fn proxy_auto_detect_uses_the_environment() {
             ),
             Some(_) => assert_eq!(via, None, "NO_PROXY bypasses it"),
         }
+    }
+}
+
+#[cfg(not(feature = "socks"))]
+#[tokio::test]
+async fn without_the_socks_feature_a_socks_firewall_is_a_setting_error() {
+    for kind in [
+        FirewallType::Socks4,
+        FirewallType::Socks4A,
+        FirewallType::Socks5,
+    ] {
+        let mut cfg = oidckit::ClientConfig::new("https://op.example.com", "c");
+        cfg.http.firewall = Some(Firewall::new(kind, "127.0.0.1").with_port(1080));
+        let err = Client::discover(cfg).await.expect_err("no socks");
+        assert_eq!(err.code(), 921, "{kind:?}: {err:?}");
     }
 }

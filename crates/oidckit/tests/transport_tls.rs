@@ -156,6 +156,7 @@ async fn a_garbage_client_certificate_is_a_setting_error() {
     assert_eq!(err.code(), 921, "{err:?}");
 }
 
+#[cfg(feature = "pkcs12")]
 #[tokio::test]
 async fn mutual_tls_signs_in_with_a_pkcs12_client_certificate() {
     let p = provider();

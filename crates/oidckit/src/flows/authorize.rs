@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{PkceMethod, ResponseType};
+use crate::error::UrlProblem;
 use crate::jose::{b64url_encode, random_token};
 use crate::{Error, Result};
 
@@ -221,7 +222,7 @@ pub(crate) fn build(
     let mut url = url::Url::parse(parts.endpoint).map_err(|e| Error::InvalidUrl {
         url: parts.endpoint.to_string(),
         reason: format!("authorization endpoint is not a URL: {e}"),
-        code: 152,
+        problem: UrlProblem::NoServer,
     })?;
     let state = match &req.state {
         Some(s) => s.clone(),

@@ -218,7 +218,7 @@ fn split(url: &str) -> Result<(String, String)> {
     let mut u = url::Url::parse(url).map_err(|e| Error::InvalidUrl {
         url: url.to_string(),
         reason: format!("not a URL: {e}"),
-        code: 152,
+        problem: crate::error::UrlProblem::NoServer,
     })?;
     u.set_query(None);
     u.set_fragment(None);

@@ -39,7 +39,7 @@ pub(crate) fn sign_url(
     let not_url = |e: url::ParseError| Error::InvalidUrl {
         url: endpoint.to_string(),
         reason: format!("authorization endpoint is not a URL: {e}"),
-        code: 152,
+        problem: crate::error::UrlProblem::NoServer,
     };
     let full = url::Url::parse(authorization_url).map_err(not_url)?;
     let pairs: Vec<(String, String)> = full.query_pairs().into_owned().collect();

@@ -3,6 +3,7 @@
 
 use url::Url;
 
+use crate::error::UrlProblem;
 use crate::{Error, Result};
 
 /// The parameters of a logout request. Every field is optional.
@@ -46,7 +47,7 @@ pub(crate) fn build(endpoint: &str, client_id: &str, req: &EndSessionRequest) ->
     let mut url = Url::parse(endpoint).map_err(|e| Error::InvalidUrl {
         url: endpoint.to_string(),
         reason: format!("not an absolute URL: {e}"),
-        code: 152,
+        problem: UrlProblem::NoServer,
     })?;
     {
         let mut q = url.query_pairs_mut();

@@ -27,7 +27,7 @@ pub(crate) async fn push(
     let url = url::Url::parse(authorization_url).map_err(|e| Error::InvalidUrl {
         url: authorization_endpoint.to_string(),
         reason: format!("authorization URL is not a URL: {e}"),
-        code: 152,
+        problem: crate::error::UrlProblem::NoServer,
     })?;
     let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
     // The client's credentials carry `client_id` where the method sends it in the body; with
@@ -66,7 +66,7 @@ pub(crate) async fn push(
     let mut url = url::Url::parse(authorization_endpoint).map_err(|e| Error::InvalidUrl {
         url: authorization_endpoint.to_string(),
         reason: format!("authorization endpoint is not a URL: {e}"),
-        code: 152,
+        problem: crate::error::UrlProblem::NoServer,
     })?;
     url.query_pairs_mut()
         .append_pair("client_id", &auth.client_id)

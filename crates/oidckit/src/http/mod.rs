@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 
+use crate::error::UrlProblem;
 use crate::{Error, Result};
 
 pub use config::HttpConfig;
@@ -167,10 +168,14 @@ impl Http {
             .tcp_keepalive_interval(cfg.tcp_keepalive.and(cfg.tcp_keepalive_interval))
             .tcp_keepalive_retries(cfg.tcp_keepalive.map(|_| 3))
             .tcp_nodelay(cfg.tcp_nodelay)
-            .gzip(wants("gzip"))
-            .deflate(wants("deflate"))
             .tls_backend_preconfigured(tls)
             .connector_layer(events::ObserveConnect);
+        #[cfg(feature = "gzip")]
+        {
+            builder = builder.gzip(wants("gzip")).deflate(wants("deflate"));
+        }
+        #[cfg(not(feature = "gzip"))]
+        let _ = wants;
         if !cfg.keep_alive {
             builder = builder.pool_max_idle_per_host(0);
         }
@@ -326,7 +331,7 @@ impl Http {
             let next = url.join(&location).map_err(|e| Error::InvalidUrl {
                 url: location.clone(),
                 reason: format!("the server redirected to an unusable location: {e}"),
-                code: 152,
+                problem: UrlProblem::NoServer,
             })?;
             let get = out.method == reqwest::Method::GET || out.method == reqwest::Method::HEAD;
             let decided = match self.follow {
@@ -650,7 +655,16 @@ fn check_accept_encoding(value: &str) -> Result<String> {
     let v = value.trim();
     for part in v.split(',') {
         let coding = part.split(';').next().unwrap_or_default().trim();
-        if !["gzip", "deflate", "identity"].contains(&coding.to_ascii_lowercase().as_str()) {
+        let coding_lower = coding.to_ascii_lowercase();
+        if cfg!(not(feature = "gzip")) && ["gzip", "deflate"].contains(&coding_lower.as_str()) {
+            return Err(Error::InvalidSetting {
+                name: "AcceptEncoding".into(),
+                reason: format!(
+                    "{coding:?} needs oidckit's `gzip` feature; enable it or ask for identity"
+                ),
+            });
+        }
+        if !["gzip", "deflate", "identity"].contains(&coding_lower.as_str()) {
             return Err(Error::InvalidSetting {
                 name: "AcceptEncoding".into(),
                 reason: format!(
@@ -680,13 +694,13 @@ pub(crate) fn check_url(url: &str, allow_http: bool) -> Result<url::Url> {
     let parsed = url::Url::parse(url).map_err(|e| Error::InvalidUrl {
         url: url.to_string(),
         reason: format!("not an absolute URL: {e}"),
-        code: 152,
+        problem: UrlProblem::NoServer,
     })?;
     let Some(host) = parsed.host_str() else {
         return Err(Error::InvalidUrl {
             url: url.to_string(),
             reason: "no server in URL".into(),
-            code: 152,
+            problem: UrlProblem::NoServer,
         });
     };
     match parsed.scheme() {
@@ -695,12 +709,12 @@ pub(crate) fn check_url(url: &str, allow_http: bool) -> Result<url::Url> {
         "http" => Err(Error::InvalidUrl {
             url: url.to_string(),
             reason: "http is only allowed for loopback hosts (127.0.0.1, [::1], localhost); use https, or opt in with dangerous().allow_http".into(),
-            code: 153,
+            problem: UrlProblem::Scheme,
         }),
         other => Err(Error::InvalidUrl {
             url: url.to_string(),
             reason: format!("scheme {other:?} is not http or https"),
-            code: 153,
+            problem: UrlProblem::Scheme,
         }),
     }
 }

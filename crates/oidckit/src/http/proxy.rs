@@ -230,6 +230,12 @@ pub(crate) fn apply(
             FirewallType::Socks4A => "socks4a",
             FirewallType::Socks5 => "socks5h",
         };
+        if cfg!(not(feature = "socks")) && fw.kind != FirewallType::Tunnel {
+            return Err(Error::InvalidSetting {
+                name: "Firewall".into(),
+                reason: "SOCKS firewalls need oidckit's `socks` feature; enable it or use a tunnel (HTTP CONNECT) firewall".into(),
+            });
+        }
         let url = proxy_url(
             scheme,
             &fw.host,

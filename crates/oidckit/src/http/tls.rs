@@ -12,12 +12,12 @@ use std::sync::Arc;
 use base64::Engine as _;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
 use super::events::{HttpEvents, ServerCertificate};
 use crate::error::Redacted;
+use crate::jose::credential;
 use crate::{Error, Result};
 
 /// TLS trust and client certificates (the seed's `ssl_*` settings).
@@ -129,19 +129,10 @@ pub(crate) fn client_config(
 }
 
 fn parse_certs(pem: &str, setting: &str) -> Result<Vec<CertificateDer<'static>>> {
-    let certs: Vec<_> = CertificateDer::pem_slice_iter(pem.as_bytes())
-        .collect::<std::result::Result<_, _>>()
-        .map_err(|e| Error::InvalidSetting {
-            name: setting.into(),
-            reason: format!("not PEM certificates: {e}"),
-        })?;
-    if certs.is_empty() {
-        return Err(Error::InvalidSetting {
-            name: setting.into(),
-            reason: "no -----BEGIN CERTIFICATE----- block found".into(),
-        });
-    }
-    Ok(certs)
+    credential::pem_certificates(pem).map_err(|reason| Error::InvalidSetting {
+        name: setting.into(),
+        reason,
+    })
 }
 
 /// PEM or bare base64 DER.
@@ -168,53 +159,29 @@ fn parse_single_cert(text: &str, setting: &str) -> Result<CertificateDer<'static
 fn load_client_certificate(
     cert: &ClientCertificate,
 ) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)> {
-    match cert {
+    let (loaded, name) = match cert {
         ClientCertificate::Pem {
             certificate_chain,
             private_key,
         } => {
             let chain = parse_certs(certificate_chain, "SSLCert")?;
-            let key = PrivateKeyDer::from_pem_slice(private_key.as_bytes()).map_err(|e| {
+            let key = credential::pem_private_key(private_key).map_err(|reason| {
                 Error::InvalidSetting {
                     name: "SSLCertKey".into(),
-                    reason: format!("not a PEM private key: {e}"),
+                    reason,
                 }
             })?;
-            Ok((chain, key))
+            return Ok((chain, key));
         }
-        ClientCertificate::Pkcs12 { der, password } => load_pkcs12(der, password),
-    }
-}
-
-fn load_pkcs12(
-    der: &[u8],
-    password: &str,
-) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)> {
-    let bad = |reason: String| Error::InvalidSetting {
-        name: "SSLCertStore".into(),
-        reason,
+        ClientCertificate::Pkcs12 { der, password } => {
+            (credential::from_pkcs12(der, password), "SSLCertStore")
+        }
     };
-    let store = p12_keystore::KeyStore::from_pkcs12(
-        der,
-        password,
-        p12_keystore::Pkcs12ImportPolicy::Relaxed,
-    )
-    .map_err(|e| {
-        bad(format!(
-            "could not open the PKCS#12 file (wrong password?): {e}"
-        ))
+    let loaded = loaded.map_err(|reason| Error::InvalidSetting {
+        name: name.into(),
+        reason: format!("the PKCS#12 file: {reason}"),
     })?;
-    let (_, chain) = store
-        .private_key_chain()
-        .ok_or_else(|| bad("the PKCS#12 file holds no private key".into()))?;
-    let certs = chain
-        .certs()
-        .iter()
-        .map(|c| CertificateDer::from(c.as_der().to_vec()))
-        .collect();
-    let key = PrivateKeyDer::try_from(chain.key().as_der().to_vec())
-        .map_err(|e| bad(format!("unusable private key: {e}")))?;
-    Ok((certs, key))
+    Ok((loaded.chain, loaded.key))
 }
 
 /// The platform verifier, plus the accepted certificate and the application's decision.

@@ -63,6 +63,7 @@ pub struct Checks<'a> {
 /// Validates ID tokens for one client of one issuer, with a fixed algorithm policy.
 ///
 /// Build it once and share it (`&Validator` is `Sync`): it holds the parsed HMAC keys.
+#[derive(Clone)]
 pub struct Validator {
     issuer: String,
     /// Whether `issuer` is Microsoft's `{tenantid}` template (computed once).

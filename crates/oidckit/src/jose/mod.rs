@@ -7,10 +7,10 @@
 
 mod alg;
 pub(crate) mod b64;
+pub(crate) mod credential;
 mod der;
 mod jwk;
 mod jws;
-mod pkcs12;
 pub(crate) mod sign;
 
 pub use alg::Alg;

@@ -3,5 +3,7 @@
 //!
 //! Both are re-exported at the crate root (`oidckit::loopback`, `oidckit::browser`).
 
+#[cfg(feature = "browser")]
 pub mod browser;
+#[cfg(feature = "loopback")]
 pub mod loopback;

@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::TlsAcceptor;
 
 use super::config::{LoopbackCertificate, LoopbackTls};
+use crate::jose::credential;
 use crate::{Error, Result};
 
 /// Loads the certificate, checks its subject, and builds the TLS side of the server.
@@ -40,64 +40,30 @@ pub(super) fn acceptor(tls: &LoopbackTls) -> Result<TlsAcceptor> {
 fn load_certificate(
     cert: &LoopbackCertificate,
 ) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)> {
-    match cert {
+    let pkcs12 = |der: &[u8], password: &str| {
+        credential::from_pkcs12(der, password).map_err(|reason| Error::InvalidPkcs12 {
+            reason: format!("web server certificate: {reason}"),
+        })
+    };
+    let read_error = |path: &std::path::Path, e: std::io::Error| {
+        bad_certificate(format!("cannot read {}: {e}", path.display()))
+    };
+    let loaded = match cert {
         LoopbackCertificate::Pem {
             certificate_chain,
             private_key,
-        } => load_pem(certificate_chain, private_key),
+        } => credential::from_pem(certificate_chain, private_key).map_err(bad_certificate)?,
         LoopbackCertificate::PemFile(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| bad_certificate(format!("cannot read {}: {e}", path.display())))?;
-            load_pem(&text, &text)
+            let text = std::fs::read_to_string(path).map_err(|e| read_error(path, e))?;
+            credential::from_pem(&text, &text).map_err(bad_certificate)?
         }
-        LoopbackCertificate::Pkcs12 { der, password } => load_pkcs12(der, password),
+        LoopbackCertificate::Pkcs12 { der, password } => pkcs12(der, password)?,
         LoopbackCertificate::Pkcs12File { path, password } => {
-            let der = std::fs::read(path)
-                .map_err(|e| bad_certificate(format!("cannot read {}: {e}", path.display())))?;
-            load_pkcs12(&der, password)
+            let der = std::fs::read(path).map_err(|e| read_error(path, e))?;
+            pkcs12(&der, password)?
         }
-    }
-}
-
-fn load_pem(
-    chain: &str,
-    key: &str,
-) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)> {
-    let certs = CertificateDer::pem_slice_iter(chain.as_bytes())
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| bad_certificate(format!("unreadable PEM certificate: {e}")))?;
-    if certs.is_empty() {
-        return Err(bad_certificate("no PEM CERTIFICATE block".into()));
-    }
-    let key = PrivateKeyDer::from_pem_slice(key.as_bytes())
-        .map_err(|e| bad_certificate(format!("no usable PEM private key: {e}")))?;
-    Ok((certs, key))
-}
-
-fn load_pkcs12(
-    der: &[u8],
-    password: &str,
-) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)> {
-    let invalid = |reason: String| Error::InvalidPkcs12 {
-        reason: format!("web server certificate: {reason}"),
     };
-    let store = p12_keystore::KeyStore::from_pkcs12(
-        der,
-        password,
-        p12_keystore::Pkcs12ImportPolicy::Relaxed,
-    )
-    .map_err(|e| invalid(format!("{e} (wrong password or not a PKCS#12 file?)")))?;
-    let (_, chain) = store
-        .private_key_chain()
-        .ok_or_else(|| invalid("it holds no private key".into()))?;
-    let certs = chain
-        .certs()
-        .iter()
-        .map(|c| CertificateDer::from(c.as_der().to_vec()))
-        .collect();
-    let key = PrivateKeyDer::try_from(chain.key().as_der().to_vec())
-        .map_err(|e| invalid(format!("its private key is unusable: {e}")))?;
-    Ok((certs, key))
+    Ok((loaded.chain, loaded.key))
 }
 
 /// The seed's subject search: empty or `*` takes the certificate; otherwise its subject must
