@@ -90,6 +90,7 @@ impl OpenId {
             Err(e) => Err(e),
         };
         self.interrupter.end();
+        let result = result.map_err(in_seed_words);
         if let Err(e) = &result {
             fire(
                 &self.events.error,
@@ -143,5 +144,63 @@ impl OpenId {
         if got.server_cert.is_some() {
             self.p.server_cert = got.server_cert;
         }
+    }
+}
+
+/// The core names what is missing in the protocol's words (`token_endpoint`); users of the
+/// facade know the seed's property names (`server_token_url`), so the facade says those.
+fn in_seed_words(e: Error) -> Error {
+    let Error::Missing { what, hint } = e else {
+        return e;
+    };
+    let (what, hint) = match what {
+        // In the Device profile the seed's server_auth_url is the device endpoint.
+        "authorization_endpoint" | "device_authorization_endpoint" => (
+            "server_auth_url",
+            "call get_discovery_doc, or set server_auth_url",
+        ),
+        "token_endpoint" => (
+            "server_token_url",
+            "call get_discovery_doc, or set server_token_url",
+        ),
+        "userinfo_endpoint" => (
+            "server_user_info_url",
+            "the provider has no UserInfo endpoint; set server_user_info_url if it has one",
+        ),
+        "end_session_endpoint" => (
+            "LogoutURL",
+            "the provider advertises no end-session endpoint; set config(\"LogoutURL=...\")",
+        ),
+        "redirect_uri" => (
+            "return_url",
+            "set return_url to the redirect URI registered with the provider",
+        ),
+        other => (other, hint),
+    };
+    Error::Missing { what, hint }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn core_endpoint_names_become_the_seeds_property_names() {
+        let core = Error::Missing {
+            what: "token_endpoint",
+            hint: "call discovery",
+        };
+        let Error::Missing { what, .. } = in_seed_words(core) else {
+            panic!("still a Missing error");
+        };
+        assert_eq!(what, "server_token_url");
+        let other = Error::Missing {
+            what: "access_token",
+            hint: "h",
+        };
+        let Error::Missing { what, hint } = in_seed_words(other) else {
+            panic!("still a Missing error");
+        };
+        assert_eq!((what, hint), ("access_token", "h"));
     }
 }
