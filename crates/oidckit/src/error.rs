@@ -327,6 +327,42 @@ pub enum Error {
         reason: String,
     },
 
+    /// Code 915. The token response's `token_type` is not one this client can use: only
+    /// `Bearer` (compared case-insensitively, RFC 6749 §7.1, RFC 6750) is accepted. The tokens
+    /// of that response are not used.
+    #[error(
+        "the token response's token_type is {token_type:?}, but only Bearer tokens are supported (RFC 6749 §7.1); the tokens were not used"
+    )]
+    UnsupportedTokenType {
+        /// The `token_type` as sent (empty when it was missing).
+        token_type: String,
+    },
+
+    /// Code 916. A JSON document from the provider (discovery, JWKS, token, device
+    /// authorization, introspection or UserInfo response) repeats a member name in one
+    /// object, so different parsers could read different values.
+    #[error(
+        "the {document} response repeats the member {member:?} in one JSON object; refusing an ambiguous document"
+    )]
+    RepeatedJsonMember {
+        /// Which document (`discovery`, `JWKS`, `token`, `userinfo`, …).
+        document: &'static str,
+        /// The repeated member name.
+        member: String,
+    },
+
+    /// Code 917. A URL the provider sent breaks the https rule (https, or http on a loopback
+    /// host only, unless `dangerous().allow_http`): an endpoint of the discovery document or
+    /// the device flow's `verification_uri` / `verification_uri_complete`. Nothing was
+    /// requested, printed or opened with it.
+    #[error("the provider's {field} {url:?} is not https; refusing to use it")]
+    InsecureProviderUrl {
+        /// The member that holds the URL.
+        field: String,
+        /// The URL as sent.
+        url: String,
+    },
+
     /// Code 920. A required setting is missing, or a method was called out of order.
     #[error("{what} is required: {hint}")]
     Missing {
@@ -383,6 +419,9 @@ impl Error {
             Error::InvalidPkcs12 { .. } => 912,
             Error::InvalidServiceAccountKey { .. } => 913,
             Error::InvalidIntrospection { .. } => 914,
+            Error::UnsupportedTokenType { .. } => 915,
+            Error::RepeatedJsonMember { .. } => 916,
+            Error::InsecureProviderUrl { .. } => 917,
             Error::Missing { .. } => 920,
             Error::InvalidSetting { .. } => 921,
             Error::Interrupted => 301,
@@ -589,6 +628,26 @@ mod tests {
                     reason: String::new(),
                 },
                 914,
+            ),
+            (
+                Error::UnsupportedTokenType {
+                    token_type: String::new(),
+                },
+                915,
+            ),
+            (
+                Error::RepeatedJsonMember {
+                    document: "token",
+                    member: String::new(),
+                },
+                916,
+            ),
+            (
+                Error::InsecureProviderUrl {
+                    field: String::new(),
+                    url: String::new(),
+                },
+                917,
             ),
         ];
         for (e, code) in table {

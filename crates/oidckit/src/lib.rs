@@ -93,6 +93,7 @@ pub mod jose;
 pub mod openid;
 
 mod client;
+mod json;
 
 pub use flows::{
     authorize, device, discovery, introspection, jwt_bearer, logout, revocation, token, userinfo,

@@ -11,6 +11,7 @@ mod grants;
 mod issue;
 mod misbehavior;
 mod respond;
+mod rewrite;
 mod signing;
 mod state;
 mod token;
@@ -60,6 +61,10 @@ pub(crate) async fn serve(
         .route("/revoke", any(grants::revoke))
         .route("/tokeninfo", any(grants::tokeninfo))
         .fallback(fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rewrite::rewrite_json,
+        ))
         .with_state(state);
     let mut graceful_rx = shutdown.clone();
     let graceful = axum::serve(listener, app).with_graceful_shutdown(async move {

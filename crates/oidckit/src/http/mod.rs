@@ -229,6 +229,11 @@ impl Http {
         check_url(url, self.allow_http)
     }
 
+    /// Whether plain http to any host was allowed (`dangerous().allow_http`).
+    pub(crate) fn allows_http(&self) -> bool {
+        self.allow_http
+    }
+
     pub async fn get(&self, url: &str, bearer: Option<&str>, accept: &str) -> Result<Response> {
         let parsed = self.check_url(url)?;
         let mut headers = vec![("accept", accept.to_string())];
