@@ -234,8 +234,10 @@ pub enum Error {
 
     /// Code 905. The `state` in the authorization response is missing or not the one sent:
     /// the response belongs to another request, or it is a CSRF attempt.
+    // The message never shows the expected state: it may reach the page of whoever forged
+    // the response.
     #[error(
-        "state mismatch in authorization response: expected {expected:?}, found {found:?}; the response does not belong to this request"
+        "state mismatch in authorization response: the response does not belong to this request"
     )]
     StateMismatch {
         /// The state that was sent.
