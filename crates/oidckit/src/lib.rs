@@ -93,6 +93,8 @@ pub mod jose;
 pub mod openid;
 
 mod client;
+#[doc(hidden)]
+pub mod fuzzing;
 mod json;
 
 pub use flows::{

@@ -257,3 +257,79 @@ async fn device_polling_backs_off_after_a_connection_timeout() {
     tokens.expect("tokens after the timed-out poll");
     assert!(count_requests(&p, "/token") >= 2);
 }
+
+// ---------------------------------------------------------------------------------------
+// Whole responses through the expiry computation, with hostile numbers
+// ---------------------------------------------------------------------------------------
+
+mod expiry_properties {
+    use std::time::{Duration, SystemTime};
+
+    use oidckit::device::{MAX_EXPIRES_IN, MAX_INTERVAL};
+    use oidckit::fuzzing;
+    use oidckit::token::MAX_LIFETIME;
+    use proptest::prelude::*;
+
+    /// JSON text for a number (or number-like value) a provider might send.
+    fn hostile_number() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<u64>().prop_map(|n| n.to_string()),
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<f64>()
+                .prop_filter("JSON has no NaN or infinity", |f| f.is_finite())
+                .prop_map(|f| format!("{f:e}")),
+            (0u32..400).prop_map(|e| format!("1e{e}")),
+            (0u32..400).prop_map(|e| format!("-1e{e}")),
+            "[0-9]{1,40}".prop_map(|d| format!("\"{d}\"")),
+            Just("null".to_string()),
+            Just("true".to_string()),
+            Just("{}".to_string()),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn token_responses_never_panic_and_clamp_the_expiry(n in hostile_number()) {
+            let body = format!(
+                r#"{{"access_token":"a","token_type":"Bearer","expires_in":{n}}}"#
+            );
+            let before = SystemTime::now();
+            match fuzzing::token_response(body.as_bytes()) {
+                Ok((_, Some(at))) => {
+                    prop_assert!(at >= before && at <= SystemTime::now() + MAX_LIFETIME);
+                }
+                Ok((sent, None)) => prop_assert!(sent.is_none()),
+                // 1e400 is out of serde_json's range: not JSON, code 908.
+                Err(e) => prop_assert_eq!(e.code(), 908, "{}", e),
+            }
+        }
+
+        #[test]
+        fn device_responses_never_panic_and_clamp_interval_and_lifetime(
+            expires_in in hostile_number(),
+            interval in hostile_number(),
+            answers in proptest::collection::vec(any::<u8>(), 0..40),
+            timeout in proptest::option::of(any::<u64>()),
+        ) {
+            let body = format!(
+                r#"{{"device_code":"d","user_code":"u","verification_uri":"https://op.example/device","expires_in":{expires_in},"interval":{interval}}}"#
+            );
+            match fuzzing::device_response(body.as_bytes(), &answers, timeout.map(Duration::from_secs)) {
+                Ok((interval, left, _)) => {
+                    prop_assert!(interval >= Duration::from_secs(1) && interval <= MAX_INTERVAL);
+                    prop_assert!(left <= Duration::from_secs(MAX_EXPIRES_IN));
+                }
+                Err(e) => prop_assert_eq!(e.code(), 908, "{}", e),
+            }
+        }
+
+        #[test]
+        fn introspection_responses_never_panic(exp in hostile_number(), iat in hostile_number()) {
+            let body = format!(r#"{{"active":true,"exp":{exp},"iat":{iat}}}"#);
+            match fuzzing::introspection_response(body.as_bytes()) {
+                Ok((active, _)) => prop_assert!(active),
+                Err(e) => prop_assert_eq!(e.code(), 908, "{}", e),
+            }
+        }
+    }
+}

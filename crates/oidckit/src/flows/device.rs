@@ -164,10 +164,7 @@ pub(crate) async fn poll(
     da: &DeviceAuthorization,
     timeout: Option<Duration>,
 ) -> Result<Map<String, Value>> {
-    let mut deadline = da.expires_at();
-    if let Some(end) = timeout.and_then(|t| Instant::now().checked_add(t)) {
-        deadline = deadline.min(end);
-    }
+    let deadline = poll_deadline(da, timeout, Instant::now());
     let started = Instant::now();
     let mut interval = da.interval;
     let grant = [
@@ -175,10 +172,7 @@ pub(crate) async fn poll(
         ("device_code", da.device_code.as_str()),
     ];
     loop {
-        if Instant::now()
-            .checked_add(interval)
-            .is_none_or(|next| next > deadline)
-        {
+        if !time_for_another_poll(Instant::now(), interval, deadline) {
             tokio::time::sleep_until(deadline.into()).await;
             return Err(Error::Timeout {
                 what: "device authorization (the user did not finish in time)".into(),
@@ -189,12 +183,47 @@ pub(crate) async fn poll(
         match token::request(http, token_url, auth, &grant).await {
             Err(Error::OAuth { error, .. }) if error == "authorization_pending" => {}
             Err(Error::OAuth { error, .. }) if error == "slow_down" => {
-                interval = interval.saturating_add(SLOW_DOWN_STEP).min(MAX_INTERVAL);
+                interval = next_interval(interval, PollAnswer::SlowDown);
             }
-            Err(Error::Timeout { .. }) => {
-                interval = interval.saturating_mul(2).min(MAX_INTERVAL);
-            }
+            Err(Error::Timeout { .. }) => interval = next_interval(interval, PollAnswer::TimedOut),
             other => return other,
         }
     }
+}
+
+/// A poll answer that changes the interval.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PollAnswer {
+    /// `slow_down`: add [`SLOW_DOWN_STEP`].
+    SlowDown,
+    /// The request timed out: double the interval (RFC 8628 §3.5).
+    TimedOut,
+}
+
+/// The interval after `answer`, never above [`MAX_INTERVAL`].
+pub(crate) fn next_interval(interval: Duration, answer: PollAnswer) -> Duration {
+    let next = match answer {
+        PollAnswer::SlowDown => interval.saturating_add(SLOW_DOWN_STEP),
+        PollAnswer::TimedOut => interval.saturating_mul(2),
+    };
+    next.min(MAX_INTERVAL)
+}
+
+/// When polling gives up: the code's expiry, or `now + timeout` when that is sooner.
+pub(crate) fn poll_deadline(
+    da: &DeviceAuthorization,
+    timeout: Option<Duration>,
+    now: Instant,
+) -> Instant {
+    let expiry = da.expires_at();
+    match timeout.and_then(|t| now.checked_add(t)) {
+        Some(end) => expiry.min(end),
+        None => expiry,
+    }
+}
+
+/// Whether a poll `interval` from `now` still falls before `deadline`.
+pub(crate) fn time_for_another_poll(now: Instant, interval: Duration, deadline: Instant) -> bool {
+    now.checked_add(interval)
+        .is_some_and(|next| next <= deadline)
 }

@@ -322,15 +322,30 @@ async fn serve(
             return None;
         }
     };
+    match route(&request, port, &path) {
+        Route::Callback(params) => Some((params, stream)),
+        Route::Reply(status, body) => {
+            write_response(&mut stream, status, &body).await;
+            None
+        }
+    }
+}
+
+/// What to do with one request.
+enum Route {
+    /// An authorization response: hand it over with the open connection.
+    Callback(CallbackParams),
+    /// Answer with this status and page, and close.
+    Reply(&'static str, String),
+}
+
+fn route(request: &Request, port: u16, path: &str) -> Route {
     if !host_allowed(request.header("host"), port) {
         // DNS rebinding: a page of another site must not talk to us under its own name.
-        write_response(
-            &mut stream,
+        return Route::Reply(
             "400 Bad Request",
-            &page("Bad request", "Unexpected Host header.", None),
-        )
-        .await;
-        return None;
+            page("Bad request", "Unexpected Host header.", None),
+        );
     }
     let (req_path, query) = match request.target.split_once('?') {
         Some((p, q)) => (p, Some(q)),
@@ -344,38 +359,47 @@ async fn serve(
         ("GET", p) if p == path => {
             let params = CallbackParams::from_query(query.unwrap_or(""));
             if is_authorization_response(&params) {
-                return Some((params, stream));
+                return Route::Callback(params);
             }
-            write_response(&mut stream, "200 OK", &relay_page()).await;
-            None
+            Route::Reply("200 OK", relay_page())
         }
         ("POST", p) if (p == path || p == RELAY_PATH) && is_form => {
             let body = String::from_utf8_lossy(&request.body);
             let params = CallbackParams::from_query(&body);
             if is_authorization_response(&params) {
-                return Some((params, stream));
+                return Route::Callback(params);
             }
-            write_response(
-                &mut stream,
+            Route::Reply(
                 "400 Bad Request",
-                &page(
+                page(
                     "Bad request",
                     "No authorization response in this request.",
                     None,
                 ),
             )
-            .await;
-            None
         }
-        _ => {
-            write_response(
-                &mut stream,
-                "404 Not Found",
-                &page("Not found", "Nothing here.", None),
-            )
-            .await;
-            None
-        }
+        _ => Route::Reply("404 Not Found", page("Not found", "Nothing here.", None)),
+    }
+}
+
+/// The fuzzing entry point: reads `bytes` as one request (with the default size cap) to a
+/// server on `port` with redirect path `path`, and routes it.
+pub(crate) fn parse_request_for_fuzzing(
+    bytes: &[u8],
+    path: &str,
+    port: u16,
+) -> Option<CallbackParams> {
+    let mut stream = bytes;
+    let reading = read_request(&mut stream, LoopbackConfig::default().max_request_size);
+    let mut reading = std::pin::pin!(reading);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    // Reading from a byte slice never waits, so one poll finishes the future.
+    let std::task::Poll::Ready(Ok(request)) = reading.as_mut().poll(&mut cx) else {
+        return None;
+    };
+    match route(&request, port, path) {
+        Route::Callback(params) => Some(params),
+        Route::Reply(..) => None,
     }
 }
 
