@@ -7,22 +7,27 @@ use anyhow::{Context, bail};
 use clap::Args;
 use serde_json::{Value, json};
 
-use oidckit::{AuthTransaction, AuthorizationRequest, CallbackParams, ProviderMetadata};
+use oidckit::{AuthTransaction, AuthorizationRequest, CallbackParams, Checks, ProviderMetadata};
 use oidckit_mock::{MockConfig, MockProvider};
 
 use crate::login::fetch_userinfo;
 use crate::output;
-use crate::settings::{ClientAuthArgs, ProviderArgs};
+use crate::settings::{ClientAuthArgs, ProviderArgs, read_stdin, secret_arg, write_private};
 
 /// Flags of `oidckit discover`.
 #[derive(Debug, Clone, Args)]
 pub struct DiscoverArgs {
+    /// The issuer URL (or the full discovery URL); the same as --issuer.
+    #[arg(value_name = "ISSUER")]
+    pub issuer_arg: Option<String>,
+
     /// The issuer URL (or the full discovery URL).
-    #[arg(env = "OIDC_ISSUER", required_unless_present = "file")]
+    #[arg(long, env = "OIDC_ISSUER", value_name = "URL")]
     pub issuer: Option<String>,
 
-    /// Check a saved discovery document instead of fetching one.
-    #[arg(long, value_name = "PATH", conflicts_with = "issuer")]
+    /// Check a saved discovery document instead of fetching one (an issuer from OIDC_ISSUER
+    /// is then ignored).
+    #[arg(long, value_name = "PATH")]
     pub file: Option<PathBuf>,
 
     /// Deadline in seconds for the request. [default: 60]
@@ -34,9 +39,34 @@ pub struct DiscoverArgs {
     pub insecure_allow_http: bool,
 }
 
+impl DiscoverArgs {
+    /// The issuer to fetch, if any: the argument, else --issuer; `None` with --file unless
+    /// an issuer was given on the command line too (which is an error).
+    fn issuer(&self) -> anyhow::Result<Option<String>> {
+        let given = self.issuer_arg.clone().or_else(|| self.issuer.clone());
+        if self.file.is_none() {
+            return match given {
+                Some(i) => Ok(Some(i)),
+                None => Err(oidckit::Error::Missing {
+                    what: "issuer",
+                    hint: "pass an issuer URL (or --issuer URL, OIDC_ISSUER), or --file PATH",
+                }
+                .into()),
+            };
+        }
+        let from_env = std::env::var("OIDC_ISSUER").ok();
+        let explicit =
+            self.issuer_arg.is_some() || (self.issuer.is_some() && self.issuer != from_env);
+        if explicit {
+            bail!("give an issuer URL or --file PATH, not both");
+        }
+        Ok(None)
+    }
+}
+
 /// Runs `oidckit discover`.
 pub async fn discover(args: DiscoverArgs, json: bool) -> anyhow::Result<()> {
-    let metadata = match (&args.file, &args.issuer) {
+    let metadata = match (&args.file, args.issuer()?) {
         (Some(path), _) => {
             let bytes =
                 std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -44,10 +74,11 @@ pub async fn discover(args: DiscoverArgs, json: bool) -> anyhow::Result<()> {
         }
         (None, Some(issuer)) => {
             let provider = ProviderArgs {
-                issuer: Some(issuer.clone()),
+                issuer: Some(issuer),
                 discovery_url: None,
                 client_id: Some("oidckit-discover".into()),
                 client_secret: None,
+                client_secret_file: None,
                 scope: None,
                 provider: None,
                 config_file: None,
@@ -67,59 +98,69 @@ pub async fn discover(args: DiscoverArgs, json: bool) -> anyhow::Result<()> {
         let report = json!({ "issuer": metadata.issuer, "document": doc.take(), "notes": notes });
         return output::print_json(&report);
     }
-    let show =
-        |name: &str, v: &Option<String>| format!("  {name:<34} {}\n", v.as_deref().unwrap_or("-"));
-    let mut text = format!("issuer: {}\n\nendpoints:\n", metadata.issuer);
-    text.push_str(&show(
-        "authorization_endpoint",
-        &metadata.authorization_endpoint,
-    ));
-    text.push_str(&show("token_endpoint", &metadata.token_endpoint));
-    text.push_str(&show("userinfo_endpoint", &metadata.userinfo_endpoint));
-    text.push_str(&show("jwks_uri", &metadata.jwks_uri));
-    text.push_str(&show(
-        "end_session_endpoint",
-        &metadata.end_session_endpoint,
-    ));
-    text.push_str(&show("revocation_endpoint", &metadata.revocation_endpoint));
-    text.push_str(&show(
-        "introspection_endpoint",
-        &metadata.introspection_endpoint,
-    ));
-    text.push_str(&show(
-        "device_authorization_endpoint",
-        &metadata.device_authorization_endpoint,
-    ));
-    text.push_str(&show(
-        "pushed_authorization_request_endpoint",
-        &metadata.pushed_authorization_request_endpoint,
-    ));
-    let list = |name: &str, v: &[String]| {
+    let show = |name: &str, v: &Option<String>| {
         format!(
             "  {name:<34} {}\n",
-            if v.is_empty() {
-                "-".to_string()
-            } else {
-                v.join(" ")
-            }
+            v.as_deref().map_or("-".into(), output::escape)
         )
     };
+    let mut text = format!(
+        "issuer: {}\n\nendpoints:\n",
+        output::escape(&metadata.issuer)
+    );
+    let endpoints = [
+        ("authorization_endpoint", &metadata.authorization_endpoint),
+        ("token_endpoint", &metadata.token_endpoint),
+        ("userinfo_endpoint", &metadata.userinfo_endpoint),
+        ("jwks_uri", &metadata.jwks_uri),
+        ("end_session_endpoint", &metadata.end_session_endpoint),
+        ("revocation_endpoint", &metadata.revocation_endpoint),
+        ("introspection_endpoint", &metadata.introspection_endpoint),
+        (
+            "device_authorization_endpoint",
+            &metadata.device_authorization_endpoint,
+        ),
+        (
+            "pushed_authorization_request_endpoint",
+            &metadata.pushed_authorization_request_endpoint,
+        ),
+    ];
+    for (name, value) in endpoints {
+        text.push_str(&show(name, value));
+    }
+    // Each value quoted, so that `"code id_token"` is one value and `"code", "id_token"` two.
+    let list = |name: &str, v: &[String]| {
+        let shown = if v.is_empty() {
+            "-".to_string()
+        } else {
+            v.iter()
+                .map(|s| output::quote(s))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        format!("  {name:<34} {shown}\n")
+    };
     text.push_str("\nsupported:\n");
-    text.push_str(&list("response_types", &metadata.response_types_supported));
-    text.push_str(&list("response_modes", &metadata.response_modes_supported));
-    text.push_str(&list("scopes", &metadata.scopes_supported));
-    text.push_str(&list(
-        "id_token_signing_algs",
-        &metadata.id_token_signing_alg_values_supported,
-    ));
-    text.push_str(&list(
-        "code_challenge_methods",
-        &metadata.code_challenge_methods_supported,
-    ));
-    text.push_str(&list(
-        "token_endpoint_auth_methods",
-        &metadata.token_endpoint_auth_methods_supported,
-    ));
+    let lists = [
+        ("response_types", &metadata.response_types_supported),
+        ("response_modes", &metadata.response_modes_supported),
+        ("scopes", &metadata.scopes_supported),
+        (
+            "id_token_signing_algs",
+            &metadata.id_token_signing_alg_values_supported,
+        ),
+        (
+            "code_challenge_methods",
+            &metadata.code_challenge_methods_supported,
+        ),
+        (
+            "token_endpoint_auth_methods",
+            &metadata.token_endpoint_auth_methods_supported,
+        ),
+    ];
+    for (name, values) in lists {
+        text.push_str(&list(name, values));
+    }
     text.push_str(&format!(
         "  {:<34} {}\n",
         "authorization_response_iss_param", metadata.authorization_response_iss_parameter_supported
@@ -129,7 +170,7 @@ pub async fn discover(args: DiscoverArgs, json: bool) -> anyhow::Result<()> {
         text.push_str("  nothing missing or odd\n");
     }
     for n in &notes {
-        text.push_str(&format!("  - {n}\n"));
+        text.push_str(&format!("  - {}\n", output::escape(n)));
     }
     output::print_line(text.trim_end())
 }
@@ -217,20 +258,20 @@ pub async fn auth_url(args: AuthUrlArgs, json: bool) -> anyhow::Result<()> {
     let (url, tx) = client.authorization_url(&request)?;
     let tx_json = serde_json::to_value(&tx)?;
     if let Some(path) = &args.save {
-        std::fs::write(path, serde_json::to_string_pretty(&tx_json)?)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        // The transaction holds the PKCE verifier and the nonce: owner-only.
+        write_private(path, serde_json::to_string_pretty(&tx_json)?.as_bytes())?;
     }
     if json {
         return output::print_json(&json!({ "url": url, "transaction": tx_json }));
     }
-    output::print_line(&url)?;
+    output::print_line(&output::escape(&url))?;
     match &args.save {
         Some(path) => eprintln!(
             "Transaction saved to {}; finish with `oidckit exchange --transaction {} --callback URL`",
             path.display(),
             path.display()
         ),
-        None => output::print_line(&serde_json::to_string(&tx_json)?)?,
+        None => output::print_line(&output::escape(&serde_json::to_string(&tx_json)?))?,
     }
     Ok(())
 }
@@ -279,9 +320,7 @@ pub async fn exchange(args: ExchangeArgs, json: bool) -> anyhow::Result<()> {
 
 fn read_arg_file(arg: &str) -> anyhow::Result<String> {
     if arg == "-" {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
-        Ok(s)
+        read_stdin("transaction")
     } else {
         std::fs::read_to_string(arg).with_context(|| format!("cannot read {arg}"))
     }
@@ -298,7 +337,7 @@ pub struct RefreshArgs {
     #[command(flatten)]
     pub auth: ClientAuthArgs,
 
-    /// The refresh token.
+    /// The refresh token, or `-` to read it from standard input.
     #[arg(
         long,
         env = "OIDC_REFRESH_TOKEN",
@@ -308,17 +347,92 @@ pub struct RefreshArgs {
         allow_hyphen_values = true
     )]
     pub refresh_token: String,
+
+    /// The ID token of the sign-in (or `-` for stdin). A refreshed ID token must then have
+    /// the same `iss`, `sub` and `aud` (OpenID Connect Core §12.2); it is verified first.
+    #[arg(
+        long,
+        env = "OIDC_ID_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true,
+        allow_hyphen_values = true
+    )]
+    pub id_token: Option<String>,
 }
 
 /// Runs `oidckit refresh`.
 pub async fn refresh(args: RefreshArgs, json: bool) -> anyhow::Result<()> {
+    let refresh_token = secret_arg(&args.refresh_token, "refresh token")?;
+    let previous = args
+        .id_token
+        .as_deref()
+        .map(|t| secret_arg(t, "ID token"))
+        .transpose()?;
     let client = args.provider.client_with(&args.auth).await?;
-    let tokens = client.refresh(&args.refresh_token, None).await?;
+    let previous = match &previous {
+        Some(raw) => Some(
+            client
+                .validate_id_token(raw, &previous_checks(raw))
+                .await
+                .context("the --id-token given does not verify")?,
+        ),
+        None => None,
+    };
+    // The library checks that `sub` stays the same (Core §12.2); both tokens are verified
+    // against this client's issuer and client id, and the audiences must be equal too.
+    let tokens = client.refresh(&refresh_token, previous.as_ref()).await?;
+    if let (Some(before), Some(after)) = (&previous, &tokens.id_token) {
+        same_claim("iss", before.claims().issuer(), after.claims().issuer())?;
+        let (mut a, mut b) = (before.claims().audience(), after.claims().audience());
+        a.sort_unstable();
+        b.sort_unstable();
+        if a != b {
+            return Err(oidckit::Error::IdTokenClaim {
+                claim: "aud",
+                check: oidckit::ClaimCheck::Mismatch,
+                expected: Some(a.join(" ")),
+                found: Some(b.join(" ")),
+            }
+            .into());
+        }
+    }
     if json {
         output::print_json(&output::tokens_json(&tokens, None))
     } else {
         output::print_tokens_human(&tokens, None)
     }
+}
+
+/// Checks for the ID token of an earlier sign-in: signature, issuer and audience, as of
+/// when it was issued (it has normally expired by the time the tokens are refreshed).
+fn previous_checks(raw: &str) -> Checks<'static> {
+    let iat = raw
+        .split('.')
+        .nth(1)
+        .and_then(oidckit::jose::b64url_decode)
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .and_then(|c| c.get("iat").and_then(Value::as_u64));
+    let mut checks = Checks::default();
+    checks.now = iat.map(|s| std::time::UNIX_EPOCH + std::time::Duration::from_secs(s));
+    checks
+}
+
+/// A Core §12.2 comparison of the refreshed ID token with the original.
+fn same_claim(
+    claim: &'static str,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> anyhow::Result<()> {
+    if before == after {
+        return Ok(());
+    }
+    Err(oidckit::Error::IdTokenClaim {
+        claim,
+        check: oidckit::ClaimCheck::Mismatch,
+        expected: before.map(str::to_string),
+        found: after.map(str::to_string),
+    }
+    .into())
 }
 
 /// Flags of `oidckit userinfo`.
@@ -328,7 +442,7 @@ pub struct UserinfoArgs {
     #[command(flatten)]
     pub provider: ProviderArgs,
 
-    /// The access token.
+    /// The access token, or `-` to read it from standard input.
     #[arg(
         long,
         env = "OIDC_ACCESS_TOKEN",
@@ -346,15 +460,16 @@ pub struct UserinfoArgs {
 
 /// Runs `oidckit userinfo`.
 pub async fn userinfo(args: UserinfoArgs, json: bool) -> anyhow::Result<()> {
+    let access_token = secret_arg(&args.access_token, "access token")?;
     let client = args.provider.client().await?;
     let details = client
-        .userinfo_with(&args.access_token, args.expect_sub.as_deref())
+        .userinfo_with(&access_token, args.expect_sub.as_deref())
         .await?;
     let value = Value::Object(details.claims);
     if json {
         output::print_json(&value)
     } else {
-        output::print_line(&serde_json::to_string_pretty(&value)?)
+        output::print_line(&output::json_text(&value))
     }
 }
 
@@ -365,8 +480,8 @@ pub struct LogoutUrlArgs {
     #[command(flatten)]
     pub provider: ProviderArgs,
 
-    /// The ID token of the session to end (`id_token_hint`).
-    #[arg(long, value_name = "JWT")]
+    /// The ID token of the session to end (`id_token_hint`), or `-` for stdin.
+    #[arg(long, value_name = "JWT", allow_hyphen_values = true)]
     pub id_token_hint: Option<String>,
 
     /// Where the provider sends the user afterwards (must be registered).
@@ -380,6 +495,11 @@ pub struct LogoutUrlArgs {
 
 /// Runs `oidckit logout-url`.
 pub async fn logout_url(args: LogoutUrlArgs, json: bool) -> anyhow::Result<()> {
+    let hint = args
+        .id_token_hint
+        .as_deref()
+        .map(|t| secret_arg(t, "ID token"))
+        .transpose()?;
     let client = args.provider.client().await?;
     let endpoint =
         client
@@ -393,7 +513,7 @@ pub async fn logout_url(args: LogoutUrlArgs, json: bool) -> anyhow::Result<()> {
     let mut url = url::Url::parse(&endpoint).context("end_session_endpoint is not a URL")?;
     {
         let mut q = url.query_pairs_mut();
-        if let Some(h) = &args.id_token_hint {
+        if let Some(h) = &hint {
             q.append_pair("id_token_hint", h);
         }
         if let Some(r) = &args.post_logout_redirect_uri {
@@ -407,7 +527,7 @@ pub async fn logout_url(args: LogoutUrlArgs, json: bool) -> anyhow::Result<()> {
     if json {
         output::print_json(&json!({ "url": url.as_str() }))
     } else {
-        output::print_line(url.as_str())
+        output::print_line(&output::escape(url.as_str()))
     }
 }
 

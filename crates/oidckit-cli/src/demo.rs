@@ -79,7 +79,7 @@ pub async fn run(args: DemoArgs, json: bool) -> anyhow::Result<()> {
         let url = launch.url.clone();
         std::thread::spawn(move || {
             if let Err(e) = standin::browse(&url) {
-                eprintln!("stand-in browser failed: {e:#}");
+                output::note(&format!("stand-in browser failed: {e:#}"));
             }
         });
         HookDecision::Cancel
@@ -121,12 +121,12 @@ pub async fn run(args: DemoArgs, json: bool) -> anyhow::Result<()> {
             .unwrap_or_default();
         output::print_line(&format!(
             "\nVerified ID token claims:\n{}",
-            serde_json::to_string_pretty(&claims)?
+            output::json_text(&claims)
         ))?;
         if let Some(u) = &userinfo {
             output::print_line(&format!(
                 "\nUserInfo:\n{}",
-                serde_json::to_string_pretty(u)?
+                output::json_text(&serde_json::Value::Object(u.clone()))
             ))?;
         }
         output::print_line("\nDone: signed in offline through the real loopback redirect.")?;

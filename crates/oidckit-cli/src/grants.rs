@@ -41,10 +41,11 @@ pub async fn device(args: DeviceArgs, json: bool) -> anyhow::Result<()> {
     let da = client.device_authorization(None).await?;
     let mut text = format!(
         "To sign in, open {} and enter the code {}\n",
-        da.verification_uri, da.user_code
+        output::escape(&da.verification_uri),
+        output::escape(&da.user_code)
     );
     if let Some(complete) = &da.verification_uri_complete {
-        text.push_str(&format!("or open {complete}\n"));
+        text.push_str(&format!("or open {}\n", output::escape(complete)));
         if !args.no_qr {
             match qr_code(complete) {
                 Some(qr) => text.push_str(&qr),
@@ -58,7 +59,17 @@ pub async fn device(args: DeviceArgs, json: bool) -> anyhow::Result<()> {
     ));
     eprintln!("{text}");
     let timeout = args.poll_timeout.map(Duration::from_secs);
-    let tokens = client.poll_device_token(&da, timeout).await?;
+    let total = timeout
+        .unwrap_or(Duration::from_secs(da.expires_in))
+        .min(Duration::from_secs(da.expires_in));
+    let spinner = output::Spinner::start(
+        "Waiting for approval on the other device",
+        Some(total),
+        json,
+    );
+    let tokens = client.poll_device_token(&da, timeout).await;
+    drop(spinner);
+    let tokens = tokens?;
     print_tokens(&tokens, json)
 }
 
@@ -206,6 +217,7 @@ fn google_client(key: &ServiceAccountKey, provider: &ProviderArgs) -> anyhow::Re
         eprintln!("warning: --insecure-allow-http: plain-http token URLs are accepted");
         config.dangerous().allow_http = true;
     }
+    crate::network::apply(&mut config.http)?;
     Ok(Client::new(config, metadata)?)
 }
 
@@ -307,19 +319,7 @@ pub struct TokenArgs {
 
 impl TokenArgs {
     fn token(&self) -> anyhow::Result<String> {
-        if self.token != "-" {
-            return Ok(self.token.clone());
-        }
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .context("cannot read the token from standard input")?;
-        let token = line.trim().to_string();
-        if token.is_empty() {
-            bail!("no token on standard input");
-        }
-        Ok(token)
+        crate::settings::secret_arg(&self.token, "token")
     }
 }
 
@@ -335,7 +335,7 @@ pub async fn introspect(args: TokenArgs, json: bool) -> anyhow::Result<()> {
     let mut text = format!("active: {}", info.active);
     for (k, v) in info.fields() {
         if k != "active" {
-            text.push_str(&format!("\n{k}: {v}"));
+            text.push_str(&format!("\n{}: {}", output::escape(&k), output::escape(&v)));
         }
     }
     output::print_line(&text)
@@ -367,10 +367,10 @@ fn print_tokens(tokens: &TokenSet, json: bool) -> anyhow::Result<()> {
         tokens.access_token.as_deref().map_or(0, str::len)
     );
     if let Some(t) = &tokens.token_type {
-        text.push_str(&format!("\ntoken type: {t}"));
+        text.push_str(&format!("\ntoken type: {}", output::escape(t)));
     }
     if let Some(s) = &tokens.scope {
-        text.push_str(&format!("\nscope: {s}"));
+        text.push_str(&format!("\nscope: {}", output::escape(s)));
     }
     if let Some(e) = tokens.expires_in {
         text.push_str(&format!("\nexpires in: {e} s"));

@@ -59,8 +59,13 @@ pub struct LoginArgs {
     #[arg(long, value_enum)]
     pub response_mode: Option<ResponseMode>,
 
-    /// Do not use PKCE (it is on by default for flows that return a code).
-    #[arg(long)]
+    /// Use PKCE with S256 (the default; accepted for scripts that say so).
+    #[arg(long, overrides_with = "no_pkce")]
+    pub pkce: bool,
+
+    /// DANGEROUS: do not use PKCE (it is on by default for flows that return a code). Only
+    /// for providers that reject it; an intercepted code can then be redeemed by anyone.
+    #[arg(long, overrides_with = "pkce")]
     pub no_pkce: bool,
 
     /// Loopback port for the redirect URI http://127.0.0.1:PORT/. [default: any free port]
@@ -130,6 +135,11 @@ pub async fn run(args: LoginArgs, json: bool) -> anyhow::Result<()> {
         ResponseMode::FormPost => "form_post".to_string(),
     });
     config.use_pkce = !args.no_pkce;
+    if args.no_pkce {
+        eprintln!(
+            "warning: --no-pkce: PKCE is OFF; an authorization code intercepted on its way to the loopback redirect can be redeemed by anyone"
+        );
+    }
     config.max_age = args.max_age.map(Duration::from_secs);
 
     let mut server_config = LoopbackConfig::default();
@@ -176,7 +186,14 @@ pub async fn run(args: LoginArgs, json: bool) -> anyhow::Result<()> {
             server.redirect_uri()
         );
     }
-    let tokens = sign_in_with(&client, &server, &browser, &request).await?;
+    let spinner = output::Spinner::start(
+        "Waiting for the browser",
+        Some(Duration::from_secs(args.browser_timeout)),
+        json,
+    );
+    let tokens = sign_in_with(&client, &server, &browser, &request).await;
+    drop(spinner);
+    let tokens = tokens?;
     let userinfo = fetch_userinfo(&client, &tokens).await?;
     if json {
         output::print_json(&output::tokens_json(&tokens, userinfo.as_ref()))

@@ -6,12 +6,14 @@
 //!
 //! Exit codes: 0 success; 1 any failure (the error, with its `oidckit` code, is printed on
 //! standard error, or as `{"error":{"code":…,"message":…}}` on standard output with `--json`);
-//! 2 invalid command-line usage. A closed standard output (broken pipe) exits 0.
+//! 2 invalid command-line usage (with `--json` also as `{"error":{"code":2,…}}`). A closed
+//! standard output (broken pipe) exits 0.
 
 mod commands;
 mod demo;
 mod grants;
 mod login;
+mod network;
 mod output;
 mod settings;
 mod standin;
@@ -19,7 +21,7 @@ mod verify;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// Sign in with any OpenID Provider from a terminal, and inspect providers and tokens.
 ///
@@ -37,6 +39,21 @@ pub struct Cli {
     /// Print one JSON object on stdout (results or {"error":{"code","message"}}) instead of text.
     #[arg(long, global = true)]
     pub json: bool,
+
+    /// Print each HTTP exchange on stderr: method, URL, status, time and headers, with
+    /// secrets, codes and tokens masked. Twice (-vv) adds the (masked) bodies.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Trust the CA certificates of this PEM file too (repeatable), e.g. a company's TLS
+    /// inspection CA. SSL_CERT_FILE also works for the platform roots.
+    #[arg(long, global = true, value_name = "PEM", env = "OIDCKIT_CA_FILE")]
+    pub ca_file: Vec<std::path::PathBuf>,
+
+    /// Ignore the HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY environment variables
+    /// (they are honoured by default).
+    #[arg(long, global = true)]
+    pub no_env_proxy: bool,
 
     /// The command to run.
     #[command(subcommand)]
@@ -78,6 +95,13 @@ pub enum Command {
     MockProvider(commands::MockProviderArgs),
     /// Run a complete, offline code + PKCE sign-in against an in-process mock provider.
     Demo(demo::DemoArgs),
+    /// Print a shell completion script: `oidckit completions bash > /etc/bash_completion.d/oidckit`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `oidckit man | man -l -`.
+    Man,
     /// Stand-in browser for tests: follow the authorization URL and deliver the callback.
     #[command(name = "__browse", hide = true)]
     Browse {
@@ -87,8 +111,23 @@ pub enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Parsing failed, so look for --json by hand (before any `--`).
+            let json = std::env::args_os()
+                .skip(1)
+                .take_while(|a| a != "--")
+                .any(|a| a == "--json");
+            return ExitCode::from(output::print_usage_error(&e, json));
+        }
+    };
     let json = cli.json;
+    network::set(network::NetOptions {
+        verbose: cli.verbose,
+        ca_files: cli.ca_file.clone(),
+        no_env_proxy: cli.no_env_proxy,
+    });
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
@@ -104,9 +143,22 @@ fn main() -> ExitCode {
 /// Runs one command.
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let json = cli.json;
-    if let Command::Browse { url } = &cli.command {
-        standin::browse(url)?;
-        return Ok(ExitCode::SUCCESS);
+    match &cli.command {
+        Command::Browse { url } => {
+            standin::browse(url)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Completions { shell } => {
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(*shell, &mut Cli::command(), "oidckit", &mut out);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Man => {
+            let mut out = std::io::stdout().lock();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -130,7 +182,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Revoke(args) => grants::revoke(args, json).await,
             Command::MockProvider(args) => commands::mock_provider(args, json).await,
             Command::Demo(args) => demo::run(args, json).await,
-            Command::Browse { .. } => Ok(()),
+            Command::Browse { .. } | Command::Completions { .. } | Command::Man => Ok(()),
         }
     })?;
     Ok(ExitCode::SUCCESS)
@@ -139,7 +191,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_definition_is_consistent() {

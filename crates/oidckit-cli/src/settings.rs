@@ -50,6 +50,16 @@ pub struct ProviderArgs {
     )]
     pub client_secret: Option<String>,
 
+    /// Read the client secret from this file (`-` for stdin), keeping it out of argv and the
+    /// environment. Trailing line breaks are ignored.
+    #[arg(
+        long,
+        env = "OIDC_CLIENT_SECRET_FILE",
+        value_name = "PATH",
+        conflicts_with = "client_secret"
+    )]
+    pub client_secret_file: Option<PathBuf>,
+
     /// Space-separated scopes; `openid` is always included. [default: openid]
     #[arg(long, env = "OIDC_SCOPE", value_name = "SCOPES")]
     pub scope: Option<String>,
@@ -155,10 +165,15 @@ impl ProviderArgs {
                 hint: "pass --client-id ID (or OIDC_CLIENT_ID)",
             })?;
         let mut config = ClientConfig::new(issuer, client_id);
-        config.client_secret = self
-            .client_secret
-            .clone()
-            .or_else(|| file.string("client_secret"));
+        config.client_secret = match &self.client_secret_file {
+            Some(path) => Some(read_secret_file(path, "client secret")?),
+            None => self
+                .client_secret
+                .as_deref()
+                .map(|s| secret_arg(s, "client secret"))
+                .transpose()?
+                .or_else(|| file.string("client_secret")),
+        };
         if let Some(scope) = self.scope.clone().or_else(|| file.string("scope")) {
             config.scope = scope;
         }
@@ -171,6 +186,7 @@ impl ProviderArgs {
             );
             config.dangerous().allow_http = true;
         }
+        crate::network::apply(&mut config.http)?;
         Ok((config, file))
     }
 
@@ -207,6 +223,73 @@ pub async fn discover(config: ClientConfig) -> anyhow::Result<Client> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Whether standard input was already taken by a `-` argument.
+static STDIN_TAKEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// All of standard input, once per run (a second `-` is an error rather than an empty value).
+pub fn read_stdin(what: &str) -> anyhow::Result<String> {
+    if STDIN_TAKEN.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        bail!("only one value can come from standard input (`-`); the {what} cannot");
+    }
+    let mut s = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut s)
+        .with_context(|| format!("cannot read the {what} from standard input"))?;
+    Ok(s)
+}
+
+/// A token or secret argument: the value itself, or with `-` the trimmed standard input.
+pub fn secret_arg(value: &str, what: &str) -> anyhow::Result<String> {
+    if value != "-" {
+        return Ok(value.to_string());
+    }
+    let text = read_stdin(what)?;
+    let value = text.trim();
+    if value.is_empty() {
+        bail!("no {what} on standard input");
+    }
+    Ok(value.to_string())
+}
+
+/// A secret kept in a file (`-`: standard input), without its trailing line break.
+pub fn read_secret_file(path: &std::path::Path, what: &str) -> anyhow::Result<String> {
+    if path.as_os_str() == "-" {
+        return secret_arg("-", what);
+    }
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the {what} file {}", path.display()))?;
+    let value = text.trim_end_matches(['\n', '\r']);
+    if value.is_empty() {
+        bail!("the {what} file {} is empty", path.display());
+    }
+    Ok(value.to_string())
+}
+
+/// Writes a file that holds secrets: created (or truncated) with mode 0600 on Unix, so no
+/// other user can read it even for a moment.
+pub fn write_private(path: &std::path::Path, contents: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        // An existing file keeps its mode on open; tighten it before writing.
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("cannot make {} private", path.display()))?;
+    }
+    file.write_all(contents)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }
 
 /// `<config dir>/oidckit/providers.json` for this platform.

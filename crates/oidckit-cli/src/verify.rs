@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 
 use oidckit::jose::{CompactJws, b64url_decode};
 use oidckit::{
-    Alg, Checks, ClientConfig, IdToken, Jwks, ProviderMetadata, Validator, VerifyingKey,
+    Alg, Checks, ClientConfig, IdToken, Jwks, ProviderMetadata, TokenProfile, Validator,
+    VerifyingKey,
 };
 
 use crate::output;
@@ -26,9 +27,27 @@ pub struct VerifyArgs {
     #[arg(long, env = "OIDC_ISSUER", value_name = "URL")]
     pub issuer: Option<String>,
 
-    /// The expected audience (client id). [default: the token's first `aud`, with a warning]
-    #[arg(long, env = "OIDC_CLIENT_ID", value_name = "CLIENT_ID")]
+    /// What the token is: an OpenID Connect ID token, an RFC 9068 JWT access token, or any
+    /// signed JWT (signature, `iss`, `aud` when --audience is given, `exp`/`nbf` when present).
+    #[arg(long, value_enum, default_value_t = Profile::IdToken)]
+    pub profile: Profile,
+
+    /// The expected `aud` (only `aud`): the client id of an ID token, the resource of an
+    /// access token. [default: the client id for ID tokens, else the token's first `aud` with
+    /// a warning; `--profile jwt`: not checked]
+    #[arg(long, value_name = "AUD")]
     pub audience: Option<String>,
+
+    /// The client the token was issued to: an ID token's `azp` (and `aud` when no --audience),
+    /// an access token's or JWT's `client_id` (or `azp`). Not checked when absent, except for
+    /// ID tokens.
+    #[arg(long, env = "OIDC_CLIENT_ID", value_name = "ID")]
+    pub client_id: Option<String>,
+
+    /// Access tokens: require the header `typ` `at+jwt` (or `application/at+jwt`) and the
+    /// `jti` and `client_id` claims (RFC 9068).
+    #[arg(long)]
+    pub strict: bool,
 
     /// Verify with this JSON Web Key Set (a file, or an http(s) URL).
     #[arg(long, value_name = "FILE|URL")]
@@ -78,12 +97,12 @@ pub struct VerifyArgs {
 pub async fn run(args: VerifyArgs, json: bool) -> anyhow::Result<()> {
     let token = match args.token.as_deref() {
         Some(t) if t != "-" => t.trim().to_string(),
-        _ => {
-            let mut s = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
-            s.trim().to_string()
-        }
+        _ => settings::read_stdin("token")?.trim().to_string(),
     };
+    let mut args = args;
+    if let Some(s) = &args.secret {
+        args.secret = Some(settings::secret_arg(s, "secret")?);
+    }
     let jws = CompactJws::parse(&token)?;
     let header = decode_segment(&token, 0)?;
     let unverified = decode_segment(&token, 1).unwrap_or(Value::Null);
@@ -94,20 +113,27 @@ pub async fn run(args: VerifyArgs, json: bool) -> anyhow::Result<()> {
                 .get("iss")
                 .and_then(Value::as_str)
                 .context("give --issuer: the token has no iss")?;
-            eprintln!("warning: no --issuer given; accepting the token's own iss {iss:?}");
+            output::note(&format!(
+                "warning: no --issuer given; accepting the token's own iss {iss:?}"
+            ));
             iss.to_string()
         }
     };
-    let audience = match &args.audience {
-        Some(a) => a.clone(),
-        None => {
+    let id_token = args.profile == Profile::IdToken;
+    let audience = match (&args.audience, &args.client_id) {
+        (Some(a), _) => a.clone(),
+        (None, Some(c)) if id_token => c.clone(),
+        (None, _) if args.profile == Profile::Jwt => String::new(),
+        (None, _) => {
             let aud = match unverified.get("aud") {
                 Some(Value::String(a)) => Some(a.clone()),
                 Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_string),
                 _ => None,
             }
             .context("give --audience: the token has no aud")?;
-            eprintln!("warning: no --audience given; accepting the token's own aud {aud:?}");
+            output::note(&format!(
+                "warning: no --audience given; accepting the token's own aud {aud:?}"
+            ));
             aud
         }
     };
@@ -121,54 +147,72 @@ pub async fn run(args: VerifyArgs, json: bool) -> anyhow::Result<()> {
     checks.now = args.at;
     let leeway = Duration::from_secs(args.leeway);
 
+    // An ID token's aud and azp are both checked against the library's client id, so an
+    // --audience that differs from --client-id is an extra check on aud.
+    let client_id = match (&args.client_id, id_token) {
+        (Some(c), true) => c.clone(),
+        _ => audience.clone(),
+    };
+    let rules = validator(&args, &issuer, &client_id, &algs, leeway);
     let verified: IdToken = match (&args.jwks, &args.key) {
         (Some(url), None) if url.starts_with("http://") || url.starts_with("https://") => {
             let mut metadata = ProviderMetadata::new(issuer.clone());
             metadata.jwks_uri = Some(url.clone());
             let client = oidckit::Client::new(
-                client_config(&args, &issuer, &audience, &algs, leeway),
+                client_config(&args, &issuer, &client_id, &algs, leeway),
                 metadata,
             )?;
-            client.validate_id_token(&token, &checks).await?
+            client.validate_with(&rules, &token, &checks).await?
         }
         (Some(path), None) => {
             let text = std::fs::read(path).with_context(|| format!("cannot read {path}"))?;
-            validator(&args, &issuer, &audience, &algs, leeway).validate(
-                &token,
-                &Jwks::from_json(&text)?,
-                &checks,
-            )?
+            rules.validate(&token, &Jwks::from_json(&text)?, &checks)?
         }
         (None, Some(path)) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
             let key = VerifyingKey::from_text(&text)?;
-            validator(&args, &issuer, &audience, &algs, leeway).validate(
-                &token,
-                &Jwks::from_keys(vec![key]),
-                &checks,
-            )?
+            rules.validate(&token, &Jwks::from_keys(vec![key]), &checks)?
         }
-        (None, None) if args.secret.is_some() && jws.header.alg.is_hmac() => validator(
-            &args, &issuer, &audience, &algs, leeway,
-        )
-        .validate(&token, &Jwks::default(), &checks)?,
+        (None, None) if args.secret.is_some() && jws.header.alg.is_hmac() => {
+            rules.validate(&token, &Jwks::default(), &checks)?
+        }
         (None, None) => {
             let client =
-                settings::discover(client_config(&args, &issuer, &audience, &algs, leeway)).await?;
-            client.validate_id_token(&token, &checks).await?
+                settings::discover(client_config(&args, &issuer, &client_id, &algs, leeway))
+                    .await?;
+            client.validate_with(&rules, &token, &checks).await?
         }
         (Some(_), Some(_)) => bail!("give either --jwks or --key"),
     };
+    if id_token
+        && client_id != audience
+        && !verified.claims().audience().contains(&audience.as_str())
+    {
+        return Err(oidckit::Error::IdTokenClaim {
+            claim: "aud",
+            check: oidckit::ClaimCheck::Mismatch,
+            expected: Some(format!("{audience:?}")),
+            found: Some(verified.claims().audience().join(" ")),
+        }
+        .into());
+    }
     let claims = Value::Object(verified.claims().as_map().clone());
     if json {
         return output::print_json(&json!({ "valid": true, "header": header, "claims": claims }));
     }
     output::print_line(&format!(
-        "Signature and claims verified (alg {}, issuer {issuer}, audience {audience}).\n\nHeader:\n{}\n\nClaims:\n{}",
-        jws.header.alg.as_str(),
-        serde_json::to_string_pretty(&header)?,
-        serde_json::to_string_pretty(&claims)?
+        "Signature and claims verified ({} profile; alg {}, issuer {}, audience {}).\n\nHeader:\n{}\n\nClaims:\n{}",
+        args.profile.name(),
+        output::escape(jws.header.alg.as_str()),
+        output::escape(&issuer),
+        if audience.is_empty() {
+            "not checked".into()
+        } else {
+            output::escape(&audience)
+        },
+        output::json_text(&header),
+        output::json_text(&claims)
     ))
 }
 
@@ -179,7 +223,13 @@ fn client_config(
     algs: &[Alg],
     leeway: Duration,
 ) -> ClientConfig {
-    let mut config = ClientConfig::new(issuer, audience);
+    // The client only fetches keys; `--profile jwt` without --audience has no client id.
+    let client_id = if audience.is_empty() {
+        "oidckit-verify"
+    } else {
+        audience
+    };
+    let mut config = ClientConfig::new(issuer, client_id);
     config.allowed_algs = Some(algs.to_vec());
     config.client_secret = args.secret.clone();
     config.leeway = leeway;
@@ -188,6 +238,9 @@ fn client_config(
     }
     if args.insecure_allow_http {
         config.dangerous().allow_http = true;
+    }
+    if let Err(e) = crate::network::apply(&mut config.http) {
+        output::note(&format!("warning: {e:#}"));
     }
     config
 }
@@ -201,11 +254,45 @@ fn validator(
 ) -> Validator {
     let mut v = Validator::new(issuer, audience)
         .with_allowed_algs(algs.to_vec())
-        .with_leeway(leeway);
+        .with_leeway(leeway)
+        .with_profile(args.profile.token_profile())
+        .with_strict_typ(args.strict);
     if let Some(secret) = &args.secret {
         v = v.with_client_secret(secret);
     }
+    if let (Some(c), false) = (&args.client_id, args.profile == Profile::IdToken) {
+        v = v.with_authorized_party(c.clone());
+    }
     v
+}
+
+/// What kind of token `oidckit verify` checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Profile {
+    /// An OpenID Connect ID token (Core §3.1.3.7).
+    IdToken,
+    /// An RFC 9068 JWT access token (aud = the resource; no nonce or at_hash rules).
+    AccessToken,
+    /// Any signed JWT: signature, iss, aud when given, exp/nbf when present; no sub needed.
+    Jwt,
+}
+
+impl Profile {
+    fn name(self) -> &'static str {
+        match self {
+            Profile::IdToken => "ID token",
+            Profile::AccessToken => "access token",
+            Profile::Jwt => "JWT",
+        }
+    }
+
+    fn token_profile(self) -> TokenProfile {
+        match self {
+            Profile::IdToken => TokenProfile::IdToken,
+            Profile::AccessToken => TokenProfile::AccessToken,
+            Profile::Jwt => TokenProfile::Jwt,
+        }
+    }
 }
 
 /// Decodes segment `index` of a compact JWS as JSON (unverified; for display only).

@@ -188,6 +188,36 @@ pub enum Misbehavior {
         /// The request path.
         path: String,
     },
+    /// The authorization endpoint redirects back with this `error` and `error_description`
+    /// (for hostile texts: control characters, ANSI and OSC-8 sequences).
+    AuthResponseErrorText {
+        /// The `error` value.
+        error: String,
+        /// The `error_description` value.
+        description: String,
+    },
+    /// The token endpoint answers `400` with this `error` and `error_description`.
+    TokenErrorText {
+        /// The `error` value.
+        error: String,
+        /// The `error_description` value.
+        description: String,
+    },
+    /// The device authorization response shows these `user_code` and `verification_uri`
+    /// (and `verification_uri_complete` = the URI with `?user_code=`) instead of the real
+    /// ones; the device code stays pending.
+    DeviceDisplayText {
+        /// The `user_code` shown.
+        user_code: String,
+        /// The `verification_uri` shown.
+        verification_uri: String,
+    },
+    /// The discovery document's member `.0` is set to the JSON value `.1` (JSON text, e.g.
+    /// `"[\"a\\u001b[2J\"]"`), added or replacing the real one.
+    DiscoveryMember(String, String),
+    /// Token responses (code exchange and refresh) carry no `id_token` (Core §12.2 lets a
+    /// refresh response omit it).
+    TokenOmitsIdToken,
 }
 
 /// A client (relying party) registered at the mock provider.

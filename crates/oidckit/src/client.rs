@@ -330,12 +330,23 @@ impl Client {
     /// the provider's JWKS when needed and re-fetching it once when the token names an unknown
     /// key (key rotation).
     pub async fn validate_id_token(&self, token: &str, checks: &Checks<'_>) -> Result<IdToken> {
+        self.validate_with(&self.inner.validator, token, checks)
+            .await
+    }
+
+    /// Validates any JWT signed by this provider with `validator` (e.g. an RFC 9068 access
+    /// token with [`Validator::with_profile`]), with the provider's JWKS fetched and
+    /// re-fetched as for [`Client::validate_id_token`].
+    pub async fn validate_with(
+        &self,
+        validator: &Validator,
+        token: &str,
+        checks: &Checks<'_>,
+    ) -> Result<IdToken> {
         let jws = CompactJws::parse(token)?;
         let no_keys = jws.header.alg.is_hmac() || !jws.header.alg.is_supported();
-        self.with_key_retry(no_keys, |jwks| {
-            self.inner.validator.validate(token, jwks, checks)
-        })
-        .await
+        self.with_key_retry(no_keys, |jwks| validator.validate(token, jwks, checks))
+            .await
     }
 
     /// Fetches the UserInfo claims with the access token of `tokens` and checks that `sub` is

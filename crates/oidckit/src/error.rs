@@ -85,7 +85,7 @@ pub enum Error {
 
     /// Code 903. No key in the provider's JWKS (or the configured signer key) fits the token.
     #[error(
-        "ID token verification failed: no signing key found for kid {kid:?} and alg {alg} ({candidates} keys fit; a kid-less token needs exactly one)"
+        "ID token verification failed: no signing key found for kid {} and alg {alg} ({candidates} keys fit; a kid-less token needs exactly one)", quoted(kid.as_deref())
     )]
     NoMatchingKey {
         /// The `kid` of the token header, if any.
@@ -97,7 +97,7 @@ pub enum Error {
     },
 
     /// Code 903. The signature does not verify with the selected key.
-    #[error("ID token verification failed: signature did not verify (alg {alg}, kid {kid:?})")]
+    #[error("ID token verification failed: signature did not verify (alg {alg}, kid {})", quoted(kid.as_deref()))]
     BadSignature {
         /// The token's algorithm.
         alg: String,
@@ -237,7 +237,7 @@ pub enum Error {
     // The message never shows the expected state: it may reach the page of whoever forged
     // the response.
     #[error(
-        "state mismatch in authorization response: the response does not belong to this request"
+        "state mismatch in authorization response: its state is {}, not the one sent; the response does not belong to this request", quoted(found.as_deref())
     )]
     StateMismatch {
         /// The state that was sent.
@@ -248,7 +248,7 @@ pub enum Error {
 
     /// Code 906. The authorization response's `iss` parameter (RFC 9207) is missing or wrong,
     /// which is how a mix-up attack shows.
-    #[error("authorization response issuer mismatch: expected {expected:?}, found {found:?}")]
+    #[error("authorization response issuer mismatch: expected {expected:?}, found {}", quoted(found.as_deref()))]
     ResponseIssuerMismatch {
         /// The provider's issuer.
         expected: String,
@@ -495,6 +495,11 @@ fn describe_claim(check: ClaimCheck, expected: Option<&str>, found: Option<&str>
         s.push_str(&format!(" (found {f})"));
     }
     s
+}
+
+/// A value in quotes (escaped as Rust does), or `none` when absent: never `Some(..)`.
+fn quoted(v: Option<&str>) -> String {
+    v.map_or_else(|| "none".to_string(), |v| format!("{v:?}"))
 }
 
 fn description(d: Option<&str>) -> String {

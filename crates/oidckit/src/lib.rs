@@ -55,6 +55,12 @@
 //! | `openid/` | the seed-style facade [`OpenId`] |
 //! | top level | [`Client`] (ties the steps together), [`config`], [`error`], [`blocking`] |
 //!
+//! ## Features
+//!
+//! | Feature | Default | What it adds |
+//! |---|---|---|
+//! | `tracing` | off | the transport log (masked) as `tracing` events, target `oidckit::http` |
+//!
 //! ## Security defaults
 //!
 //! - PKCE S256, a random `state` and `nonce` (32 bytes from the OS CSPRNG) on every request.
@@ -110,7 +116,7 @@ pub use client::Client;
 pub use config::{AuthMethod, ClientConfig, GrantType, HttpConfig, PkceMethod, ResponseType};
 pub use discovery::ProviderMetadata;
 pub use error::{ClaimCheck, Error, Result};
-pub use id_token::{Checks, Claims, IdToken, Validator};
+pub use id_token::{Checks, Claims, IdToken, TokenProfile, Validator};
 pub use jose::{Alg, Jwks, PrivateKey, VerifyingKey};
 pub use openid::OpenId;
 pub use token::TokenSet;

@@ -19,7 +19,9 @@ pub fn command(args: &[&str]) -> Command {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     for (k, _) in std::env::vars() {
-        if k.starts_with("OIDC") {
+        // The CLI honours proxy variables; tests that want a proxy set them themselves.
+        let proxy = k.to_ascii_uppercase().ends_with("_PROXY");
+        if k.starts_with("OIDC") || proxy || k == "SSL_CERT_FILE" {
             cmd.env_remove(k);
         }
     }
@@ -84,4 +86,43 @@ pub fn json_of(out: &Output) -> Value {
             String::from_utf8_lossy(&out.stderr)
         )
     })
+}
+
+/// The hidden stand-in browser (`oidckit __browse`) as a `--browser-command`.
+pub fn stand_in_browser() -> String {
+    format!("'{}' __browse", BIN.replace('\'', "'\\''"))
+}
+
+/// `oidckit login` as the mock's confidential `test-client` through the stand-in browser,
+/// with `extra` flags (e.g. `--json`), within 60 s.
+pub fn login(issuer: &str, extra: &[&str]) -> Output {
+    let browser = stand_in_browser();
+    let mut args = vec![
+        "login",
+        "--issuer",
+        issuer,
+        "--client-id",
+        "test-client",
+        "--client-secret",
+        "test-secret",
+        "--browser-command",
+        &browser,
+        "--browser-timeout",
+        "30",
+    ];
+    args.extend_from_slice(extra);
+    run_with(&args, &[], Duration::from_secs(60))
+}
+
+/// Runs the binary with `stdin` as its standard input, within 60 s.
+pub fn run_stdin(args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = command(args)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("oidckit runs");
+    let mut input = child.stdin.take().expect("stdin");
+    input.write_all(stdin.as_bytes()).expect("write stdin");
+    drop(input);
+    finish(child, Vec::new(), Duration::from_secs(60))
 }

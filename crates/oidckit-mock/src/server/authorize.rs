@@ -238,6 +238,15 @@ pub(super) async fn authorize(
     if let Some(e) = forced_error {
         return responder.error(&e, "mock provider misbehavior: forced error response");
     }
+    let forced_text = s.lock().misbehaviors.iter().find_map(|m| match m {
+        Misbehavior::AuthResponseErrorText { error, description } => {
+            Some((error.clone(), description.clone()))
+        }
+        _ => None,
+    });
+    if let Some((e, d)) = forced_text {
+        return responder.error(&e, &d);
+    }
     if let Some(msg) = mode_error {
         return responder.error("invalid_request", msg);
     }

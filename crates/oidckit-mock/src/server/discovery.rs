@@ -43,7 +43,7 @@ pub(super) async fn discovery(
     } else {
         iss.clone()
     };
-    let doc = json!({
+    let mut doc = json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{iss}/authorize"),
         "token_endpoint": format!("{iss}/token"),
@@ -89,6 +89,13 @@ pub(super) async fn discovery(
         "request_uri_parameter_supported": false,
         "authorization_response_iss_parameter_supported": s.config.advertise_iss_parameter,
     });
+    for m in s.lock().misbehaviors.iter() {
+        if let Misbehavior::DiscoveryMember(name, value) = m
+            && let Ok(v) = serde_json::from_str::<serde_json::Value>(value)
+        {
+            doc[name.as_str()] = v;
+        }
+    }
     (StatusCode::OK, axum::Json(doc)).into_response()
 }
 

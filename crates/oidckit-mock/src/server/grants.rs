@@ -187,11 +187,20 @@ pub(crate) async fn device_authorization(
         },
     );
     let iss = &s.issuer;
+    let shown = s.lock().misbehaviors.iter().find_map(|m| match m {
+        Misbehavior::DeviceDisplayText {
+            user_code,
+            verification_uri,
+        } => Some((user_code.clone(), verification_uri.clone())),
+        _ => None,
+    });
+    let (user_code, verification_uri) =
+        shown.unwrap_or_else(|| (user_code, format!("{iss}/device")));
     let body = json!({
         "device_code": device_code,
         "user_code": user_code,
-        "verification_uri": format!("{iss}/device"),
-        "verification_uri_complete": format!("{iss}/device?user_code={user_code}"),
+        "verification_uri": verification_uri,
+        "verification_uri_complete": format!("{verification_uri}?user_code={user_code}"),
         "expires_in": cfg.device_code_ttl_secs,
         "interval": cfg.device_interval_secs,
     });

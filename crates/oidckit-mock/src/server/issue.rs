@@ -9,8 +9,8 @@ use serde_json::json;
 use super::respond::token_error;
 use super::signing::IdTokenInput;
 use super::state::{AccessGrant, RefreshGrant, Shared};
-use crate::MockClient;
 use crate::keys::random_token;
+use crate::{Misbehavior, MockClient};
 
 pub(crate) fn issue_tokens(
     s: &Shared,
@@ -41,6 +41,11 @@ pub(crate) fn issue_tokens(
         "id_token": id_token,
         "scope": scope,
     });
+    if s.has(&Misbehavior::TokenOmitsIdToken)
+        && let Some(obj) = body.as_object_mut()
+    {
+        obj.remove("id_token");
+    }
     {
         let mut inner = s.lock();
         inner.access_tokens.insert(

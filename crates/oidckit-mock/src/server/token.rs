@@ -43,6 +43,15 @@ pub(super) async fn token(
             "mock provider misbehavior: grant rejected",
         );
     }
+    let forced_text = s.lock().misbehaviors.iter().find_map(|m| match m {
+        Misbehavior::TokenErrorText { error, description } => {
+            Some((error.clone(), description.clone()))
+        }
+        _ => None,
+    });
+    if let Some((e, d)) = forced_text {
+        return token_error(StatusCode::BAD_REQUEST, &e, &d);
+    }
     if s.has(&Misbehavior::TokenMalformedJson) {
         return json_body(
             StatusCode::OK,

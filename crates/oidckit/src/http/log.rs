@@ -42,6 +42,39 @@ fn is_sensitive(name: &str) -> bool {
     SENSITIVE.iter().any(|s| s.eq_ignore_ascii_case(name))
 }
 
+/// Whether a `tracing` subscriber wants lines of `level` (DEBUG for Info and Verbose, TRACE
+/// for Debug).
+#[cfg(feature = "tracing")]
+fn traced(level: LogLevel) -> bool {
+    match level {
+        LogLevel::None => false,
+        LogLevel::Info | LogLevel::Verbose => {
+            tracing::enabled!(target: "oidckit::http", tracing::Level::DEBUG)
+        }
+        LogLevel::Debug => tracing::enabled!(target: "oidckit::http", tracing::Level::TRACE),
+    }
+}
+
+#[cfg(not(feature = "tracing"))]
+fn traced(_level: LogLevel) -> bool {
+    false
+}
+
+/// One transport log line as a `tracing` event.
+#[cfg(feature = "tracing")]
+fn trace_event(level: LogLevel, message: &str, log_type: &str) {
+    match level {
+        LogLevel::None => {}
+        LogLevel::Info | LogLevel::Verbose => {
+            tracing::debug!(target: "oidckit::http", log_type, "{message}");
+        }
+        LogLevel::Debug => tracing::trace!(target: "oidckit::http", log_type, "{message}"),
+    }
+}
+
+#[cfg(not(feature = "tracing"))]
+fn trace_event(_level: LogLevel, _message: &str, _log_type: &str) {}
+
 /// Sends log lines to the events, filtered by level and masked.
 #[derive(Debug, Clone)]
 pub(crate) struct Logger {
@@ -51,13 +84,27 @@ pub(crate) struct Logger {
 }
 
 impl Logger {
+    /// Whether a line of `level` goes anywhere: to the events, or (feature `tracing`) to an
+    /// interested `tracing` subscriber.
     pub fn enabled(&self, level: LogLevel) -> bool {
+        self.to_events(level) || traced(level)
+    }
+
+    fn to_events(&self, level: LogLevel) -> bool {
         level != LogLevel::None && level <= self.level
     }
 
     pub fn log(&self, level: LogLevel, log_type: &str, message: impl FnOnce() -> String) {
-        if self.enabled(level) {
-            self.events.on_log(level, &message(), log_type);
+        let (events, traced) = (self.to_events(level), traced(level));
+        if !events && !traced {
+            return;
+        }
+        let message = message();
+        if events {
+            self.events.on_log(level, &message, log_type);
+        }
+        if traced {
+            trace_event(level, &message, log_type);
         }
     }
 

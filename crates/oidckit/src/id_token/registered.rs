@@ -20,6 +20,23 @@ pub(crate) enum Field<'a> {
     Other,
 }
 
+/// How a claim value reads in an error message: `"a"`, `["a", "b"]`, a number, or
+/// `(not a string)`; never Rust's Debug form.
+impl fmt::Display for Field<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Field::Str(s) => write!(f, "{:?}", s.as_ref()),
+            Field::Int(n) => write!(f, "{n}"),
+            Field::Float(n) => write!(f, "{n}"),
+            Field::Strs(list) => {
+                let items: Vec<String> = list.iter().map(|s| format!("{:?}", s.as_ref())).collect();
+                write!(f, "[{}]", items.join(", "))
+            }
+            Field::Other => f.write_str("(not a string)"),
+        }
+    }
+}
+
 /// The claims the validator checks. Every other claim is read and validated exactly as a full
 /// parse would (UTF-8, escapes, number range, nesting depth) but not stored, so a token that
 /// passes validation always yields its claims map later.
@@ -37,6 +54,9 @@ pub(crate) struct Registered<'a> {
     pub at_hash: Option<Field<'a>>,
     pub c_hash: Option<Field<'a>>,
     pub tid: Option<Field<'a>>,
+    /// RFC 9068 access tokens and other JWTs (`TokenProfile`).
+    pub client_id: Option<Field<'a>>,
+    pub jti: Option<Field<'a>>,
 }
 
 impl<'a> Registered<'a> {
@@ -136,6 +156,8 @@ impl<'de: 'a, 'a> Visitor<'de> for RegisteredVisitor<'a> {
                 "at_hash" => &mut r.at_hash,
                 "c_hash" => &mut r.c_hash,
                 "tid" => &mut r.tid,
+                "client_id" => &mut r.client_id,
+                "jti" => &mut r.jti,
                 _ => {
                     // Read (and so validate) the value like a full parse, then drop it.
                     map.next_value::<Field<'a>>()?;
