@@ -5,6 +5,10 @@
 #   fuzz/run.sh 20            # every target, 20 s each
 #   fuzz/run.sh 600 jws jwks  # only the named targets
 #
+# Targets (fuzz/Cargo.toml): jws, jwks, discovery, callback, id_token, token_response,
+# response_type, response_expiry (token/device/introspection responses through the expiry
+# computation), loopback_request (the loopback server's request reader and router).
+#
 # The committed seeds in fuzz/corpus/<target>/ are read only; the inputs libFuzzer finds go to
 # fuzz/target/corpus/<target>/ (gitignored), crash reproducers to fuzz/artifacts/<target>/.
 set -euo pipefail

@@ -90,7 +90,7 @@ pub async fn run(args: DemoArgs, json: bool) -> anyhow::Result<()> {
         "Stand-in browser sent the request; the mock approved it and redirected to the loopback server",
     );
 
-    let callback = server.wait().await?;
+    let callback = server.wait_for_state(&tx.state).await?;
     step(
         6,
         &format!(

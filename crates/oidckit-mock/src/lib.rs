@@ -163,6 +163,31 @@ pub enum Misbehavior {
     /// The n-th token poll (1-based) of every device code answers `slow_down` (and the
     /// provider's interval for that code grows by 5 s), whatever the timing.
     DeviceSlowDown(u32),
+    /// Every successful JSON response at `path` (e.g. `"/token"`, `"/device_authorization"`,
+    /// `"/.well-known/openid-configuration"`) has its top-level member `member` set to `json`,
+    /// raw JSON text written as given (so `18446744073709551615`, `1e400` or `"http://x"`
+    /// reach the client unchanged).
+    JsonMember {
+        /// The request path.
+        path: String,
+        /// The member name.
+        member: String,
+        /// The raw JSON value.
+        json: String,
+    },
+    /// Every successful JSON response at `path` repeats its top-level member `member` (same
+    /// value) at the end of the object.
+    JsonRepeatedMember {
+        /// The request path.
+        path: String,
+        /// The member name.
+        member: String,
+    },
+    /// Every successful JSON response at `path` starts with a UTF-8 byte-order mark.
+    JsonByteOrderMark {
+        /// The request path.
+        path: String,
+    },
     /// The authorization endpoint redirects back with this `error` and `error_description`
     /// (for hostile texts: control characters, ANSI and OSC-8 sequences).
     AuthResponseErrorText {

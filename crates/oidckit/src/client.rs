@@ -746,7 +746,8 @@ impl Client {
         response: &str,
         tx: Option<&AuthTransaction>,
     ) -> Result<TokenSet> {
-        let mut tokens = TokenSet::from_fields(raw)?;
+        // Any other type is 915; between Bearer and DPoP, whether DPoP was used decides (950).
+        let mut tokens = TokenSet::from_fields_accepting(raw, &["Bearer", "DPoP"])?;
         token::check_dpop_token_type(tokens.token_type.as_deref(), self.inner.auth.dpop.is_some())?;
         if tokens.access_token.is_none() {
             return Err(Error::InvalidTokenResponse {

@@ -245,8 +245,10 @@ pub enum Error {
 
     /// Code 905. The `state` in the authorization response is missing or not the one sent:
     /// the response belongs to another request, or it is a CSRF attempt.
+    // The message never shows the expected state: it may reach the page of whoever forged
+    // the response.
     #[error(
-        "state mismatch in authorization response: expected {expected:?}, found {}; the response does not belong to this request", quoted(found.as_deref())
+        "state mismatch in authorization response: its state is {}, not the one sent; the response does not belong to this request", quoted(found.as_deref())
     )]
     StateMismatch {
         /// The state that was sent.
@@ -336,6 +338,42 @@ pub enum Error {
     InvalidIntrospection {
         /// What is wrong.
         reason: String,
+    },
+
+    /// Code 915. The token response's `token_type` is not one this client can use: only
+    /// `Bearer` (compared case-insensitively, RFC 6749 §7.1, RFC 6750) is accepted. The tokens
+    /// of that response are not used.
+    #[error(
+        "the token response's token_type is {token_type:?}, but only Bearer tokens are supported (RFC 6749 §7.1); the tokens were not used"
+    )]
+    UnsupportedTokenType {
+        /// The `token_type` as sent (empty when it was missing).
+        token_type: String,
+    },
+
+    /// Code 916. A JSON document from the provider (discovery, JWKS, token, device
+    /// authorization, introspection or UserInfo response) repeats a member name in one
+    /// object, so different parsers could read different values.
+    #[error(
+        "the {document} response repeats the member {member:?} in one JSON object; refusing an ambiguous document"
+    )]
+    RepeatedJsonMember {
+        /// Which document (`discovery`, `JWKS`, `token`, `userinfo`, …).
+        document: &'static str,
+        /// The repeated member name.
+        member: String,
+    },
+
+    /// Code 917. A URL the provider sent breaks the https rule (https, or http on a loopback
+    /// host only, unless `dangerous().allow_http`): an endpoint of the discovery document or
+    /// the device flow's `verification_uri` / `verification_uri_complete`. Nothing was
+    /// requested, printed or opened with it.
+    #[error("the provider's {field} {url:?} is not https; refusing to use it")]
+    InsecureProviderUrl {
+        /// The member that holds the URL.
+        field: String,
+        /// The URL as sent.
+        url: String,
     },
 
     /// Code 920. A required setting is missing, or a method was called out of order.
@@ -515,6 +553,9 @@ impl Error {
             Error::InvalidPkcs12 { .. } => 912,
             Error::InvalidServiceAccountKey { .. } => 913,
             Error::InvalidIntrospection { .. } => 914,
+            Error::UnsupportedTokenType { .. } => 915,
+            Error::RepeatedJsonMember { .. } => 916,
+            Error::InsecureProviderUrl { .. } => 917,
             Error::Missing { .. } => 920,
             Error::InvalidSetting { .. } => 921,
             Error::InvalidPushedAuthorizationResponse { .. } => 930,
@@ -691,6 +732,9 @@ mod tests {
             InvalidPkcs12 { reason: s() } => 912,
             InvalidServiceAccountKey { field: None, reason: s() } => 913,
             InvalidIntrospection { reason: s() } => 914,
+            UnsupportedTokenType { token_type: s() } => 915,
+            RepeatedJsonMember { document: "token", member: s() } => 916,
+            InsecureProviderUrl { field: s(), url: s() } => 917,
             Missing { what: "x", hint: "y" } => 920,
             InvalidSetting { name: s(), reason: s() } => 921,
             InvalidPushedAuthorizationResponse { reason: s() } => 930,

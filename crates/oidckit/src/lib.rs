@@ -115,6 +115,9 @@ pub mod jose;
 pub mod openid;
 
 mod client;
+#[doc(hidden)]
+pub mod fuzzing;
+mod json;
 
 pub use flows::{
     authorize, device, discovery, dpop, introspection, jwt_bearer, logout, logout_token,

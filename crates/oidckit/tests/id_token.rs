@@ -94,11 +94,19 @@ async fn rejects_wrong_issuer_audience_and_azp() {
         "azp",
         ClaimCheck::Mismatch,
     );
-    assert_claim(
-        &sign_in_fails(Misbehavior::IdTokenMultipleAudNoAzp).await,
-        "azp",
-        ClaimCheck::Missing,
-    );
+}
+
+// See: issue 10, item 5 (OpenID Connect Core errata set 2, §3.1.3.7 step 5).
+#[tokio::test]
+async fn accepts_several_audiences_without_azp_per_errata_set_2() {
+    let p = provider();
+    p.set_misbehavior(Misbehavior::IdTokenMultipleAudNoAzp);
+    let client = client(&p).await;
+    let tokens = sign_in(&client)
+        .await
+        .expect("several audiences without azp are fine since errata set 2");
+    let id = tokens.id_token.expect("id token");
+    assert_eq!(id.claims().audience().len(), 2);
 }
 
 #[tokio::test]

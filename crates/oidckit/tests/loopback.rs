@@ -553,3 +553,90 @@ fn openid_web_server_ssl_signs_in_over_https() {
     assert_eq!(o.web_server_ssl_cert_store(), "MY");
     assert_eq!(o.start_web_server().expect_err("MY").code(), 921);
 }
+
+// ---------------------------------------------------------------------------------------
+// A local process that finds the port (issue 10, item 3)
+// ---------------------------------------------------------------------------------------
+
+/// The `state` of an authorization URL.
+fn state_of(url: &str) -> String {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .expect("the request has a state")
+}
+
+// See: issue 10, item 3 (a forged callback ended the sign-in and its page echoed the state).
+#[tokio::test]
+async fn a_callback_with_a_foreign_state_gets_a_page_that_reveals_nothing_and_the_wait_goes_on() {
+    let p = MockProvider::start(MockConfig::default()).expect("mock");
+    let client = Client::discover(ClientConfig::new(p.issuer(), "public-client"))
+        .await
+        .expect("discover");
+    let server = server().await;
+    let port = server.port();
+    let (forged_tx, forged_rx) = std::sync::mpsc::channel();
+    let browser = BrowserOptions::default().with_hook(move |launch| {
+        let url = launch.url.clone();
+        let forged_tx = forged_tx.clone();
+        std::thread::spawn(move || {
+            let state = state_of(&url);
+            // An attacker's page or process gets there first, twice: a wrong state, no state.
+            for query in ["code=forged&state=attacker", "code=forged"] {
+                let forged = http_get(&format!("http://127.0.0.1:{port}/cb?{query}"))
+                    .expect("the server answers the forged callback");
+                let _ = forged_tx.send((forged, state.clone()));
+            }
+            let callback = oidckit_mock::follow_authorization(&url).expect("mock redirects");
+            let _ = http_get(&callback);
+        });
+        HookDecision::Cancel
+    });
+    let tokens = sign_in_with(&client, &server, &browser, &AuthorizationRequest::default())
+        .await
+        .expect("the real response still signs in");
+    assert!(tokens.id_token.is_some());
+    for _ in 0..2 {
+        let ((status, _, body), state) = forged_rx.recv().expect("forged answer");
+        assert_eq!(status, 400);
+        assert!(!body.contains(&state), "the page must not reveal the state");
+    }
+    // The forged code never reached the token endpoint.
+    assert!(
+        p.requests()
+            .iter()
+            .filter(|r| r.path == "/token")
+            .all(|r| r.param("code") != Some("forged"))
+    );
+}
+
+// See: issue 10, item 3 (40 idle connections made the real redirect fail).
+#[tokio::test]
+async fn the_sign_in_completes_while_forty_idle_connections_are_held_open() {
+    let p = MockProvider::start(MockConfig::default()).expect("mock");
+    let client = Client::discover(ClientConfig::new(p.issuer(), "public-client"))
+        .await
+        .expect("discover");
+    let server = server().await;
+    let mut idle = Vec::new();
+    for i in 0..40 {
+        let mut s = TcpStream::connect(("127.0.0.1", server.port())).expect("connect");
+        if i % 2 == 0 {
+            // Half of them start a request and never finish it.
+            std::io::Write::write_all(&mut s, b"GET /cb HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                .expect("write");
+        }
+        idle.push(s);
+    }
+    let tokens = sign_in_with(
+        &client,
+        &server,
+        &scripted_browser(),
+        &AuthorizationRequest::default(),
+    )
+    .await
+    .expect("the browser's redirect gets through");
+    assert!(tokens.id_token.is_some());
+    drop(idle);
+}

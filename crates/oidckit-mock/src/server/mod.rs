@@ -15,6 +15,7 @@ mod misbehavior;
 mod par;
 mod request_object;
 mod respond;
+mod rewrite;
 mod signing;
 mod state;
 mod token;
@@ -64,6 +65,10 @@ pub(crate) async fn serve(
         .route("/tokeninfo", any(grants::tokeninfo))
         .route("/par", any(par::par))
         .fallback(fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rewrite::rewrite_json,
+        ))
         .with_state(state);
     let mut graceful_rx = shutdown.clone();
     let graceful = axum::serve(listener, app).with_graceful_shutdown(async move {

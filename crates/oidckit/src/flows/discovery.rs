@@ -115,8 +115,8 @@ impl ProviderMetadata {
             url: url.to_string(),
             reason,
         };
-        let raw: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| invalid(format!("not JSON: {e}")))?;
+        let raw: serde_json::Value = crate::json::parse(bytes)
+            .map_err(|e| e.into_error("discovery", |e| invalid(format!("not JSON: {e}"))))?;
         if !raw.is_object() {
             return Err(invalid("not a JSON object".into()));
         }
@@ -127,6 +127,30 @@ impl ProviderMetadata {
         }
         meta.raw = raw;
         Ok(meta)
+    }
+
+    /// The endpoints the client may call, by member name (those that are set).
+    fn endpoints(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [
+            ("authorization_endpoint", &self.authorization_endpoint),
+            ("token_endpoint", &self.token_endpoint),
+            ("userinfo_endpoint", &self.userinfo_endpoint),
+            ("jwks_uri", &self.jwks_uri),
+            ("registration_endpoint", &self.registration_endpoint),
+            ("end_session_endpoint", &self.end_session_endpoint),
+            (
+                "device_authorization_endpoint",
+                &self.device_authorization_endpoint,
+            ),
+            ("introspection_endpoint", &self.introspection_endpoint),
+            ("revocation_endpoint", &self.revocation_endpoint),
+            (
+                "pushed_authorization_request_endpoint",
+                &self.pushed_authorization_request_endpoint,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(name, url)| Some((name, url.as_deref()?)))
     }
 
     /// Whether the issuer is Microsoft's multi-tenant template containing `{tenantid}`; the ID
@@ -153,6 +177,8 @@ pub(crate) fn discovery_url(issuer_or_url: &str) -> (String, String) {
 /// Fetches the discovery document for `issuer_or_url` and checks that its `issuer` equals the
 /// issuer it was fetched for, character for character (code 900 otherwise). The one named
 /// exception is Microsoft's multi-tenant template (see [`ProviderMetadata::is_tenant_template`]).
+/// Every endpoint must be https (or http on a loopback host, or the dangerous opt-in): code
+/// 917 names the first that is not, when the document is loaded rather than when it is used.
 pub(crate) async fn discover(http: &Http, issuer_or_url: &str) -> Result<ProviderMetadata> {
     let (issuer, url) = discovery_url(issuer_or_url);
     let resp = http.get(&url, None, "application/json").await?;
@@ -168,6 +194,9 @@ pub(crate) async fn discover(http: &Http, issuer_or_url: &str) -> Result<Provide
             expected: issuer,
             found: meta.issuer,
         });
+    }
+    for (field, endpoint) in meta.endpoints() {
+        crate::device::check_provider_url(field, endpoint, http.allows_http())?;
     }
     Ok(meta)
 }

@@ -48,6 +48,12 @@ impl Introspection {
         Ok(Self::read(active, raw))
     }
 
+    /// When the token expires, from `exp`; `None` without one or when it is beyond what the
+    /// system clock can represent.
+    pub fn expires_at(&self) -> Option<std::time::SystemTime> {
+        std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(self.exp?))
+    }
+
     fn read(active: bool, raw: Map<String, Value>) -> Introspection {
         let text = |n: &str| raw.get(n).and_then(Value::as_str).map(str::to_string);
         let number = |n: &str| {

@@ -59,8 +59,19 @@ impl TokenSet {
     }
 
     /// Builds a token set from the fields of a JSON object (token endpoint response or
-    /// front-channel parameters). The ID token is attached by the caller after validation.
+    /// front-channel parameters), accepting only `Bearer` tokens. The ID token is attached by
+    /// the caller after validation.
     pub(crate) fn from_fields(raw: Map<String, Value>) -> Result<TokenSet> {
+        Self::from_fields_accepting(raw, BEARER_ONLY)
+    }
+
+    /// [`from_fields`](Self::from_fields) with the token types the request allows (compared
+    /// case-insensitively): a flow that proved possession of a key (DPoP) passes its own list.
+    /// Code 915 when the response carries an access token of another (or no) type.
+    pub(crate) fn from_fields_accepting(
+        raw: Map<String, Value>,
+        accepted: &[&str],
+    ) -> Result<TokenSet> {
         let string = |name: &str| -> Result<Option<String>> {
             match raw.get(name) {
                 None | Some(Value::Null) => Ok(None),
@@ -70,26 +81,60 @@ impl TokenSet {
                 }),
             }
         };
-        let expires_in = match raw.get("expires_in") {
-            None | Some(Value::Null) => None,
-            Some(Value::Number(n)) => n
-                .as_u64()
-                .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
-            // Some providers send it as a string.
-            Some(Value::String(s)) => s.trim().parse::<u64>().ok(),
-            Some(_) => None,
-        };
+        let access_token = string("access_token")?;
+        let token_type = string("token_type")?;
+        if access_token.is_some() {
+            check_token_type(token_type.as_deref(), accepted)?;
+        }
+        let expires_in = lifetime(raw.get("expires_in"));
         Ok(TokenSet {
-            access_token: string("access_token")?,
-            token_type: string("token_type")?,
+            access_token,
+            token_type,
             expires_in,
-            expires_at: expires_in.map(|s| SystemTime::now() + Duration::from_secs(s)),
+            expires_at: expires_in.map(|s| expiry_time(SystemTime::now(), s)),
             refresh_token: string("refresh_token")?,
             id_token: None,
             scope: string("scope")?,
             raw,
         })
     }
+}
+
+/// The token types a plain request accepts (RFC 6750).
+pub(crate) const BEARER_ONLY: &[&str] = &["Bearer"];
+
+/// The longest lifetime [`TokenSet::expires_at`] is computed for: a provider's `expires_in`
+/// above ten years is clamped to it (and `expires_in` keeps the value as sent).
+pub const MAX_LIFETIME: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
+/// Code 915 unless `token_type` is one of `accepted`, ignoring ASCII case (RFC 6749 §7.1).
+pub(crate) fn check_token_type(token_type: Option<&str>, accepted: &[&str]) -> Result<()> {
+    match token_type {
+        Some(t) if accepted.iter().any(|a| a.eq_ignore_ascii_case(t)) => Ok(()),
+        other => Err(Error::UnsupportedTokenType {
+            token_type: other.unwrap_or_default().to_string(),
+        }),
+    }
+}
+
+/// A lifetime in whole seconds as providers send it: a non-negative number (fractions and
+/// values beyond `u64` saturate) or a decimal string; anything else counts as absent.
+pub(crate) fn lifetime(value: Option<&Value>) -> Option<u64> {
+    match value? {
+        Value::Number(n) => n.as_u64().or_else(|| {
+            // `as` saturates (and maps NaN to 0), so no float can panic here.
+            n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)
+        }),
+        // Some providers send it as a string.
+        Value::String(s) => s.trim().parse::<u64>().ok(),
+        _ => None,
+    }
+}
+
+/// `now + seconds`, with the lifetime clamped to [`MAX_LIFETIME`]; never panics.
+pub(crate) fn expiry_time(now: SystemTime, seconds: u64) -> SystemTime {
+    let lifetime = Duration::from_secs(seconds).min(MAX_LIFETIME);
+    now.checked_add(lifetime).unwrap_or(now)
 }
 
 /// Posts a grant to the token endpoint and returns the parsed JSON object.
@@ -135,7 +180,7 @@ pub(crate) fn parse_json_response(
     endpoint: &'static str,
     url: &str,
 ) -> Result<Map<String, Value>> {
-    let parsed = serde_json::from_slice::<Value>(&resp.body);
+    let parsed = crate::json::parse(&resp.body);
     if !resp.is_success() {
         if let Ok(Value::Object(obj)) = &parsed
             && let Some(Value::String(error)) = obj.get("error")
@@ -165,9 +210,9 @@ pub(crate) fn parse_json_response(
         Ok(_) => Err(Error::InvalidTokenResponse {
             reason: format!("the {endpoint} response is not a JSON object"),
         }),
-        Err(e) => Err(Error::InvalidTokenResponse {
+        Err(e) => Err(e.into_error(endpoint, |e| Error::InvalidTokenResponse {
             reason: format!("the {endpoint} response is not JSON: {e}"),
-        }),
+        })),
     }
 }
 
@@ -184,9 +229,10 @@ mod tests {
         let mut m = Map::new();
         m.insert("access_token".into(), "a".into());
         m.insert("expires_in".into(), "3600".into());
+        m.insert("token_type".into(), "bearer".into());
         let t = TokenSet::from_fields(m).expect("ok");
         assert_eq!(t.expires_in, Some(3600));
-        assert_eq!(t.authorization().as_deref(), Some("Bearer a"));
+        assert_eq!(t.authorization().as_deref(), Some("bearer a"));
         assert!(!format!("{t:?}").contains("\"a\""));
     }
 }

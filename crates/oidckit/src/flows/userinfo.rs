@@ -201,8 +201,11 @@ pub(crate) async fn fetch(
         })?;
         Response::Signed(text.trim().to_string())
     } else if resp.is_success() {
-        match serde_json::from_slice::<Value>(&resp.body) {
+        match crate::json::parse(&resp.body) {
             Ok(Value::Object(m)) => Response::Claims(m),
+            Err(e @ crate::json::JsonError::Repeated(_)) => {
+                return Err(e.into_error("userinfo", |reason| Error::InvalidUserInfo { reason }));
+            }
             _ => {
                 return Err(Error::InvalidUserInfo {
                     reason: "the response is not a JSON object".into(),

@@ -236,6 +236,11 @@ impl Http {
         check_url(url, self.allow_http)
     }
 
+    /// Whether plain http to any host was allowed (`dangerous().allow_http`).
+    pub(crate) fn allows_http(&self) -> bool {
+        self.allow_http
+    }
+
     pub async fn get(&self, url: &str, bearer: Option<&str>, accept: &str) -> Result<Response> {
         let auth = bearer.map(|token| ("authorization", format!("Bearer {token}")));
         self.get_with(url, accept, auth.into_iter().collect()).await

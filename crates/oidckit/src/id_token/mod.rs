@@ -168,10 +168,14 @@ impl Validator {
     /// URL answers by re-fetching the key set once).
     pub fn validate(&self, token: &str, jwks: &Jwks, checks: &Checks<'_>) -> Result<IdToken> {
         let jws = CompactJws::parse(token)?;
+        // Every part is decoded and parsed before the signature is checked, so that a token
+        // that is not well-formed is reported as such (901), not as a bad signature (903).
+        // Nothing of the payload is trusted before the signature has verified.
+        let payload = jws.payload()?;
+        let claims = Registered::parse(&payload)?;
         self.verify_signature(&jws, jwks)?;
         self.check_typ(&jws.header)?;
-        let payload = jws.payload()?;
-        self.check_claims(&jws.header.alg, &Registered::parse(&payload)?, checks)?;
+        self.check_claims(&jws.header.alg, &claims, checks)?;
         Ok(IdToken {
             raw: token.trim().to_string(),
             header: jws.header,
@@ -271,13 +275,13 @@ impl Validator {
             ));
         }
 
-        // aud must contain client_id; several audiences need azp; azp must be client_id.
+        // aud must contain client_id; azp, when present, must be client_id. Since errata set 2
+        // (Dec 2023) Core §3.1.3.7 step 5 no longer requires azp when there are several
+        // audiences.
         let client_id = self.client_id.as_str();
-        let (has_client, audiences) = match &claims.aud {
-            Some(Field::Str(a)) => (a == client_id, 1),
-            Some(Field::Strs(list)) if !list.is_empty() => {
-                (list.iter().any(|a| a == client_id), list.len())
-            }
+        let has_client = match &claims.aud {
+            Some(Field::Str(a)) => a == client_id,
+            Some(Field::Strs(list)) if !list.is_empty() => list.iter().any(|a| a == client_id),
             Some(_) => {
                 return Err(Error::claim(
                     "aud",
@@ -297,17 +301,8 @@ impl Validator {
             ));
         }
         match optional_str(&claims.azp, "azp")? {
-            Some(azp) if azp == client_id => {}
-            Some(azp) => return Err(mismatch("azp", client_id, azp)),
-            None if audiences > 1 => {
-                return Err(Error::claim(
-                    "azp",
-                    ClaimCheck::Missing,
-                    Some(format!("{client_id:?}")),
-                    None,
-                ));
-            }
-            None => {}
+            Some(azp) if azp != client_id => return Err(mismatch("azp", client_id, azp)),
+            _ => {}
         }
 
         let exp = required_time(&claims.exp, "exp")?;

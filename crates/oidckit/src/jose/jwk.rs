@@ -266,9 +266,15 @@ impl fmt::Debug for VerifyingKey {
 }
 
 impl Jwks {
-    /// Parses a JWKS document (`{"keys":[…]}`). Fails with code 903 only when the document itself
-    /// is not a JSON object with a `keys` array; unusable keys are skipped.
+    /// Parses a JWKS document (`{"keys":[…]}`; a leading byte-order mark is ignored). Fails with
+    /// code 903 only when the document itself is not a JSON object with a `keys` array, 916 when
+    /// an object in it repeats a member; unusable keys are skipped.
     pub fn from_json(bytes: &[u8]) -> Result<Jwks> {
+        let bytes = crate::json::checked(bytes).map_err(|e| {
+            e.into_error("JWKS", |e| {
+                Error::invalid_key(format!("JWKS is not a JSON object with a keys array: {e}"))
+            })
+        })?;
         let raw: RawJwks<'_> = serde_json::from_slice(bytes).map_err(|e| {
             Error::invalid_key(format!("JWKS is not a JSON object with a keys array: {e}"))
         })?;

@@ -23,8 +23,8 @@ pub struct LoopbackConfig {
     pub failure_message: String,
     /// Largest request (head and body) read from the browser. Default: 64 KiB.
     pub max_request_size: usize,
-    /// Deadline for reading one request from a connection, TLS handshake included.
-    /// Default: 10 s.
+    /// Deadline for reading one request from a connection, TLS handshake included; an idle
+    /// or slow connection is closed when it passes. Default: 5 s.
     pub read_timeout: Duration,
     /// Name `localhost` instead of `127.0.0.1` in the redirect URI (the seed's
     /// `WebServerHost=localhost`); the server still listens on `127.0.0.1` only.
@@ -125,7 +125,7 @@ impl Default for LoopbackConfig {
                 .into(),
             failure_message: "Sign-in failed.".into(),
             max_request_size: 64 * 1024,
-            read_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(5),
             localhost: false,
             tls: None,
         }

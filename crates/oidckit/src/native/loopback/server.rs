@@ -2,13 +2,14 @@
 //! with bounded size and time, and hand over the authorization response with its open
 //! connection ([`Callback`]).
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinSet;
+use tokio::task::{AbortHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
 use super::config::LoopbackConfig;
@@ -18,8 +19,15 @@ use crate::{CallbackParams, Error, Result};
 /// The path the fragment relay page posts `location.hash` to.
 pub const RELAY_PATH: &str = "/oidckit-relay";
 
-/// Most connections served at once while waiting; more are closed unanswered.
+/// Most connections served at once while waiting. When one more arrives, the oldest still
+/// open connection is closed to make room: a real browser sends its request at once, so the
+/// oldest is an idle (or deliberately slow) one, and a local process that holds many
+/// connections open cannot keep the browser's redirect out.
 const MAX_CONNECTIONS: usize = 32;
+
+/// The page for an authorization response whose `state` is not the one of the sign-in in
+/// progress. It says nothing about the expected state.
+const FOREIGN_RESPONSE: &str = "This response does not belong to the sign-in in progress; the application keeps waiting for its own.";
 
 /// A loopback HTTP server waiting for authorization responses. One server can serve several
 /// sign-ins one after the other ([`LoopbackServer::wait`] may be called again).
@@ -133,9 +141,24 @@ impl LoopbackServer {
         self.wait_for(self.config.timeout).await
     }
 
+    /// Waits, like [`LoopbackServer::wait`], for the authorization response of the sign-in
+    /// whose request carried `state`. A response with another (or no) `state` — a forged or
+    /// stale redirect from another page or process — is answered `400` with a page that
+    /// reveals nothing, and the server keeps waiting until `config.timeout` (code 201).
+    pub async fn wait_for_state(&self, state: &str) -> Result<Callback> {
+        let timeout = self.config.timeout;
+        Self::timed(timeout, self.accept_until_callback(Some(state))).await
+    }
+
     /// [`LoopbackServer::wait`] with another timeout.
     pub async fn wait_for(&self, timeout: Duration) -> Result<Callback> {
-        let waiting = self.accept_until_callback();
+        Self::timed(timeout, self.accept_until_callback(None)).await
+    }
+
+    async fn timed(
+        timeout: Duration,
+        waiting: impl std::future::Future<Output = Result<Callback>>,
+    ) -> Result<Callback> {
         match tokio::time::timeout(timeout, waiting).await {
             Ok(result) => result,
             Err(_) => Err(Error::Timeout {
@@ -145,37 +168,63 @@ impl LoopbackServer {
         }
     }
 
-    async fn accept_until_callback(&self) -> Result<Callback> {
+    async fn accept_until_callback(&self, state: Option<&str>) -> Result<Callback> {
         let mut connections: JoinSet<Option<(CallbackParams, Stream)>> = JoinSet::new();
+        // Oldest first; finished tasks are skipped when making room.
+        let mut open: VecDeque<AbortHandle> = VecDeque::new();
         loop {
             tokio::select! {
                 accepted = self.listener.accept() => {
                     // A failed accept (e.g. the peer reset at once) is not the end of the wait.
                     let Ok((stream, _)) = accepted else { continue };
-                    if connections.len() >= MAX_CONNECTIONS {
-                        continue;
+                    open.retain(|h| !h.is_finished());
+                    if open.len() >= MAX_CONNECTIONS
+                        && let Some(oldest) = open.pop_front()
+                    {
+                        oldest.abort();
                     }
-                    connections.spawn(serve(
+                    open.push_back(connections.spawn(serve(
                         stream,
                         self.acceptor.clone(),
                         self.port,
                         self.path.clone(),
                         self.config.clone(),
-                    ));
+                    )));
                 }
                 Some(done) = connections.join_next(), if !connections.is_empty() => {
-                    if let Ok(Some((params, stream))) = done {
-                        return Ok(Callback {
-                            params,
-                            stream,
-                            success_message: self.config.success_message.clone(),
-                            failure_message: self.config.failure_message.clone(),
-                        });
+                    let Ok(Some((params, mut stream))) = done else { continue };
+                    if let Some(expected) = state
+                        && !same_state(params.get("state"), expected)
+                    {
+                        open.push_back(connections.spawn(async move {
+                            let body = page("Sign-in failed", FOREIGN_RESPONSE, None);
+                            write_response(&mut stream, "400 Bad Request", &body).await;
+                            None
+                        }));
+                        continue;
                     }
+                    return Ok(Callback {
+                        params,
+                        stream,
+                        success_message: self.config.success_message.clone(),
+                        failure_message: self.config.failure_message.clone(),
+                    });
                 }
             }
         }
     }
+}
+
+/// Compares a received `state` with the expected one in time independent of where they
+/// differ.
+fn same_state(found: Option<&str>, expected: &str) -> bool {
+    let Some(found) = found else { return false };
+    found.len() == expected.len()
+        && found
+            .bytes()
+            .zip(expected.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
 }
 
 impl Callback {
@@ -273,15 +322,30 @@ async fn serve(
             return None;
         }
     };
+    match route(&request, port, &path) {
+        Route::Callback(params) => Some((params, stream)),
+        Route::Reply(status, body) => {
+            write_response(&mut stream, status, &body).await;
+            None
+        }
+    }
+}
+
+/// What to do with one request.
+enum Route {
+    /// An authorization response: hand it over with the open connection.
+    Callback(CallbackParams),
+    /// Answer with this status and page, and close.
+    Reply(&'static str, String),
+}
+
+fn route(request: &Request, port: u16, path: &str) -> Route {
     if !host_allowed(request.header("host"), port) {
         // DNS rebinding: a page of another site must not talk to us under its own name.
-        write_response(
-            &mut stream,
+        return Route::Reply(
             "400 Bad Request",
-            &page("Bad request", "Unexpected Host header.", None),
-        )
-        .await;
-        return None;
+            page("Bad request", "Unexpected Host header.", None),
+        );
     }
     let (req_path, query) = match request.target.split_once('?') {
         Some((p, q)) => (p, Some(q)),
@@ -295,38 +359,47 @@ async fn serve(
         ("GET", p) if p == path => {
             let params = CallbackParams::from_query(query.unwrap_or(""));
             if is_authorization_response(&params) {
-                return Some((params, stream));
+                return Route::Callback(params);
             }
-            write_response(&mut stream, "200 OK", &relay_page()).await;
-            None
+            Route::Reply("200 OK", relay_page())
         }
         ("POST", p) if (p == path || p == RELAY_PATH) && is_form => {
             let body = String::from_utf8_lossy(&request.body);
             let params = CallbackParams::from_query(&body);
             if is_authorization_response(&params) {
-                return Some((params, stream));
+                return Route::Callback(params);
             }
-            write_response(
-                &mut stream,
+            Route::Reply(
                 "400 Bad Request",
-                &page(
+                page(
                     "Bad request",
                     "No authorization response in this request.",
                     None,
                 ),
             )
-            .await;
-            None
         }
-        _ => {
-            write_response(
-                &mut stream,
-                "404 Not Found",
-                &page("Not found", "Nothing here.", None),
-            )
-            .await;
-            None
-        }
+        _ => Route::Reply("404 Not Found", page("Not found", "Nothing here.", None)),
+    }
+}
+
+/// The fuzzing entry point: reads `bytes` as one request (with the default size cap) to a
+/// server on `port` with redirect path `path`, and routes it.
+pub(crate) fn parse_request_for_fuzzing(
+    bytes: &[u8],
+    path: &str,
+    port: u16,
+) -> Option<CallbackParams> {
+    let mut stream = bytes;
+    let reading = read_request(&mut stream, LoopbackConfig::default().max_request_size);
+    let mut reading = std::pin::pin!(reading);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    // Reading from a byte slice never waits, so one poll finishes the future.
+    let std::task::Poll::Ready(Ok(request)) = reading.as_mut().poll(&mut cx) else {
+        return None;
+    };
+    match route(&request, port, path) {
+        Route::Callback(params) => Some(params),
+        Route::Reply(..) => None,
     }
 }
 

@@ -159,7 +159,8 @@ impl<'a> SignIn<'a> {
         if let Some(hook) = self.on_opened {
             hook(&opened);
         }
-        let callback = self.server.wait().await?;
+        // A response for another state (a forged redirect) is refused and the wait goes on.
+        let callback = self.server.wait_for_state(&tx.state).await?;
         let params = callback.params().clone();
         let page = self.on_callback.and_then(|hook| hook(&params, &tx));
         let result = self.client.handle_callback(&tx, &params).await;
