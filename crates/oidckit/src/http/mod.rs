@@ -17,6 +17,7 @@ mod log;
 mod proxy;
 mod resolve;
 mod tls;
+mod urls;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -31,6 +32,7 @@ pub use events::{Direction, HttpEvents, LogLevel, Redirect, ServerCertificate, S
 pub use proxy::{Firewall, FirewallType, ProxyAuthScheme, ProxySettings, ProxySsl};
 pub use resolve::{HttpVersion, IpFamily};
 pub use tls::{ClientCertificate, TlsSettings};
+pub(crate) use urls::{check_url, without_query};
 
 /// What happens when a server answers with a redirect (the seed's `follow_redirects`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -695,51 +697,6 @@ fn basic_header(user: &str, password: &str) -> String {
     )
 }
 
-pub(crate) fn check_url(url: &str, allow_http: bool) -> Result<url::Url> {
-    let parsed = url::Url::parse(url).map_err(|e| Error::InvalidUrl {
-        url: url.to_string(),
-        reason: format!("not an absolute URL: {e}"),
-        problem: UrlProblem::NoServer,
-    })?;
-    let Some(host) = parsed.host_str() else {
-        return Err(Error::InvalidUrl {
-            url: url.to_string(),
-            reason: "no server in URL".into(),
-            problem: UrlProblem::NoServer,
-        });
-    };
-    match parsed.scheme() {
-        "https" => Ok(parsed),
-        "http" if allow_http || is_loopback_host(host) => Ok(parsed),
-        "http" => Err(Error::InvalidUrl {
-            url: url.to_string(),
-            reason: "http is only allowed for loopback hosts (127.0.0.1, [::1], localhost); use https, or opt in with dangerous().allow_http".into(),
-            problem: UrlProblem::Scheme,
-        }),
-        other => Err(Error::InvalidUrl {
-            url: url.to_string(),
-            reason: format!("scheme {other:?} is not http or https"),
-            problem: UrlProblem::Scheme,
-        }),
-    }
-}
-
-/// Whether `host` is a loopback name or address.
-pub(crate) fn is_loopback_host(host: &str) -> bool {
-    let h = host.trim_start_matches('[').trim_end_matches(']');
-    h.eq_ignore_ascii_case("localhost")
-        || h.parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-/// The URL without query or fragment, safe to log and to put in errors.
-pub(crate) fn without_query(url: &url::Url) -> String {
-    let mut u = url.clone();
-    u.set_query(None);
-    u.set_fragment(None);
-    u.to_string()
-}
-
 fn map_error(url: &str, timeout: Duration, e: reqwest::Error) -> Error {
     if e.is_timeout() {
         return Error::Timeout {
@@ -777,28 +734,6 @@ fn map_error(url: &str, timeout: Duration, e: reqwest::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn urls_need_https_except_on_loopback() {
-        assert!(check_url("https://example.com/x", false).is_ok());
-        assert!(check_url("http://127.0.0.1:8080/x", false).is_ok());
-        assert!(check_url("http://[::1]:8080/x", false).is_ok());
-        assert!(check_url("http://localhost/x", false).is_ok());
-        assert_eq!(
-            check_url("http://example.com/x", false)
-                .expect_err("http")
-                .code(),
-            153
-        );
-        assert!(check_url("http://example.com/x", true).is_ok());
-        assert_eq!(
-            check_url("ftp://example.com/x", true)
-                .expect_err("ftp")
-                .code(),
-            153
-        );
-        assert_eq!(check_url("/relative", false).expect_err("rel").code(), 152);
-    }
 
     #[test]
     fn basic_header_form_encodes_both_parts() {
