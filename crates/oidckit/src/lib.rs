@@ -48,12 +48,13 @@
 //!
 //! | Folder | Holds |
 //! |---|---|
-//! | `flows/` | the protocol steps: [`discovery`], [`authorize`] (request and callback), [`token`], [`device`], [`jwt_bearer`], [`introspection`], [`revocation`], [`logout`], [`userinfo`], and the client authentication they share |
+//! | `flows/` | the protocol steps: [`discovery`], [`authorize`] (request and callback), [`token`], [`device`], [`jwt_bearer`], [`introspection`], [`revocation`], [`logout`], [`userinfo`], the newer request and response forms ([`dpop`], PAR, JAR, JARM, FAPI 2.0 rules), back-channel [`logout_token`]s, and the client authentication they share |
 //! | `id_token/`, `jose/` | validation ([`id_token`], its JWKS cache) and the JOSE primitives ([`jose`]) |
 //! | `http/` | the transport ([`http`], [`HttpConfig`]): proxies, TLS, events, logs, cookies |
 //! | `native/` | native-app pieces: [`loopback`] (server, TLS, sign-in composition) and [`browser`] |
 //! | `openid/` | the seed-style facade [`OpenId`] |
-//! | top level | [`Client`] (ties the steps together), [`config`], [`error`], [`blocking`] |
+//! | `client/` | [`Client`]: ties the steps together (`grants.rs`: the grants without a browser and token management) |
+//! | top level | [`config`], [`error`], [`blocking`] |
 //!
 //! ## Cargo features
 //!
