@@ -63,7 +63,7 @@ pub(crate) struct Extra {
     pub(super) keys: HashMap<String, Vec<ClientKey>>,
     pub(super) used_jti: HashSet<String>,
     /// Pushed authorization requests by `request_uri` (RFC 9126).
-    pub(super) pushed: HashMap<String, super::par::Pushed>,
+    pub(super) pushed: HashMap<String, Pushed>,
     /// DPoP proof ids seen, bound access tokens (token → key thumbprint), the server nonce.
     pub(super) dpop_jti: HashSet<String>,
     pub(super) dpop_bound: HashMap<String, String>,
@@ -104,4 +104,12 @@ impl Extra {
             .map(|d| d.polls.clone())
             .unwrap_or_default()
     }
+}
+
+/// A pushed authorization request waiting to be used.
+#[derive(Debug, Clone)]
+pub(crate) struct Pushed {
+    pub(super) client_id: String,
+    pub(super) params: Vec<(String, String)>,
+    pub(super) expires: u64,
 }

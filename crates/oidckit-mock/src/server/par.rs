@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::client_auth::authenticate_client;
+use super::grant_state::Pushed;
 use super::respond::{bad, method_not_allowed};
 use super::state::{Req, S, Shared, now};
 use crate::Misbehavior;
@@ -20,14 +21,6 @@ const PUSHED_TTL_SECS: u64 = 60;
 pub(super) const REQUEST_URI_PREFIX: &str = "urn:ietf:params:oauth:request_uri:";
 /// Form fields that authenticate the client and are not authorization parameters.
 const CREDENTIALS: [&str; 3] = ["client_secret", "client_assertion", "client_assertion_type"];
-
-/// A pushed authorization request waiting to be used.
-#[derive(Debug, Clone)]
-pub(crate) struct Pushed {
-    client_id: String,
-    params: Vec<(String, String)>,
-    expires: u64,
-}
 
 pub(super) async fn par(
     State(s): S,

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::OpenId;
 use super::settings::{self, Bind, Key};
 use super::xpath::JsonDoc;
-use crate::{Error, Result};
+use crate::Result;
 
 impl OpenId {
     /// The seed's `config`: `"Name=Value"` sets a setting and returns "", `"Name"` reads it.
@@ -72,19 +72,12 @@ impl OpenId {
         } else {
             self.p.raw_json.as_ref()
         };
-        doc.map(|d| &d.doc).ok_or_else(|| no_document(name))
+        doc.map(|d| &d.doc)
+            .ok_or_else(|| settings::no_document(name))
     }
 }
 
 /// A number-of-seconds setting; `default` when it is negative.
 pub(super) fn secs(n: i64, default: u64) -> Duration {
     Duration::from_secs(u64::try_from(n).unwrap_or(default))
-}
-
-/// Error 921 for an XPath setting read or written before any JSON document was received.
-pub(super) fn no_document(name: &str) -> Error {
-    Error::InvalidSetting {
-        name: name.into(),
-        reason: "there is no JSON document yet (call a method that receives one)".into(),
-    }
 }

@@ -1783,6 +1783,14 @@ pub fn markdown() -> String {
     out
 }
 
+/// Error 921 for an XPath setting read or written before any JSON document was received.
+pub(crate) fn no_document(name: &str) -> Error {
+    Error::InvalidSetting {
+        name: name.into(),
+        reason: "there is no JSON document yet (call a method that receives one)".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,10 +1,9 @@
 //! The rows of [`TABLE`](super::TABLE) that act on the facade or read what it holds: the last
 //! response, the tokens, the authorization transaction and the JSON documents (`XPath`).
 
-use super::{Key, normalize};
+use super::{Key, no_document, normalize};
 use crate::config::ResponseType;
 use crate::openid::OpenId;
-use crate::openid::configure::no_document;
 use crate::{Error, Result};
 
 /// `IDToken`: the raw ID token of the last sign-in.
