@@ -5,11 +5,11 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::Result;
 use crate::device::{self, DeviceAuthorization, PollAnswer};
 use crate::http::Response;
 use crate::introspection::Introspection;
 use crate::token::{self, TokenSet};
-use crate::{CallbackParams, Result};
 
 /// A `200 application/json` response with `body`, as the transport would hand it over.
 fn response(body: &[u8]) -> Response {
@@ -68,8 +68,9 @@ pub fn introspection_response(body: &[u8]) -> Result<(bool, Option<SystemTime>)>
     Ok((info.active, info.expires_at()))
 }
 
+#[cfg(feature = "loopback")]
 /// Raw bytes sent to the loopback server → the authorization response it would hand over
 /// (`None` when the request is refused or is not one).
-pub fn loopback_request(bytes: &[u8]) -> Option<CallbackParams> {
+pub fn loopback_request(bytes: &[u8]) -> Option<crate::CallbackParams> {
     crate::loopback::parse_request_for_fuzzing(bytes, "/cb", 8080)
 }
