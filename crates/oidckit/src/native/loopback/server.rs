@@ -193,7 +193,11 @@ impl LoopbackServer {
                 }
                 Some(done) = connections.join_next(), if !connections.is_empty() => {
                     let Ok(Some((params, mut stream))) = done else { continue };
+                    // A JARM response (`response=<JWT>`) carries its `state` inside the signed
+                    // JWT; the client checks it after verifying the JWT.
+                    let jarm = params.get("state").is_none() && params.get("response").is_some();
                     if let Some(expected) = state
+                        && !jarm
                         && !same_state(params.get("state"), expected)
                     {
                         open.push_back(connections.spawn(async move {
