@@ -18,6 +18,7 @@ use crate::token::{self, TokenSet};
 use crate::userinfo::{self, UserDetails};
 use crate::{Error, Result};
 
+mod encrypted;
 mod grants;
 
 /// An OpenID Connect relying party for one provider. Cheap to clone (shared inside), and
@@ -59,6 +60,9 @@ impl Client {
     pub async fn discover(config: ClientConfig) -> Result<Client> {
         let http = Http::new(&config.http, config.dangerous_ref().allow_http)?;
         let metadata = discovery::discover(&http, &config.issuer).await?;
+        let mut config = config;
+        config.request_object_encryption_key =
+            encrypted::provider_encryption_key(&config, &metadata, &http).await?;
         Self::build(config, metadata, http)
     }
 
@@ -248,7 +252,8 @@ impl Client {
         };
         let meta = &self.inner.metadata;
         let endpoint = meta.authorization_endpoint.as_deref().unwrap_or_default();
-        let url = crate::flows::jar::sign_url(&url, endpoint, &meta.issuer, signer)?;
+        let encryption = self.request_encryption()?;
+        let url = crate::flows::jar::sign_url(&url, endpoint, &meta.issuer, signer, encryption)?;
         Ok((url, tx))
     }
 
@@ -385,7 +390,8 @@ impl Client {
         use crate::flows::jarm;
         let inner = &self.inner;
         let text = jarm::response_jwt(params)?;
-        let jws = CompactJws::parse(text)
+        let text = self.decrypt_if_jwe(text, "JARM response", true)?;
+        let jws = CompactJws::parse(&text)
             .map_err(|e| jarm::invalid(&format!("the response JWT cannot be parsed: {e}")))?;
         self.with_key_retry(jws.header.alg.is_hmac(), |jwks| {
             inner.validator.verify_signature(&jws, jwks)
@@ -475,6 +481,7 @@ impl Client {
         token: &str,
         checks: &Checks<'_>,
     ) -> Result<IdToken> {
+        let token = &*self.decrypt_if_jwe(token, "ID token", true)?;
         let jws = CompactJws::parse(token)?;
         let no_keys = jws.header.alg.is_hmac() || !jws.header.alg.is_supported();
         self.with_key_retry(no_keys, |jwks| validator.validate(token, jwks, checks))
@@ -525,12 +532,18 @@ impl Client {
 
     async fn verify_userinfo_jwt(&self, text: &str) -> Result<Map<String, Value>> {
         let inner = &self.inner;
-        let jws = CompactJws::parse(text)?;
-        self.with_key_retry(jws.header.alg.is_hmac(), |jwks| {
-            inner.validator.verify_signature(&jws, jwks)
-        })
-        .await?;
-        let claims = crate::id_token::Claims::from_payload(&jws.payload()?)?;
+        let text = self.decrypt_if_jwe(text, "UserInfo response", false)?;
+        let claims = if encrypted::is_compact_jws(&text) {
+            let jws = CompactJws::parse(&text)?;
+            self.with_key_retry(jws.header.alg.is_hmac(), |jwks| {
+                inner.validator.verify_signature(&jws, jwks)
+            })
+            .await?;
+            crate::id_token::Claims::from_payload(&jws.payload()?)?
+        } else {
+            // Encrypted only (Core §5.3.2): the plaintext is the JSON claims.
+            crate::id_token::Claims::from_payload(text.as_bytes())?
+        };
         let issuer =
             (!inner.metadata.is_tenant_template()).then_some(inner.metadata.issuer.as_str());
         userinfo::check_signed(claims, issuer, &inner.config.client_id)
