@@ -71,7 +71,7 @@ pub fn is_jwe(token: &str) -> bool {
 }
 
 /// Decrypts a compact JWE with one of `keys`: the key with the header's `kid` when it names
-/// one, else each key of the fitting type in turn.
+/// one (then keys without a `kid`), else each key of the fitting type in turn.
 ///
 /// Codes: 955 malformed; 954 a refused or unsupported `alg`, `enc`, `zip` or `crit`; 958 no
 /// keys given; 956 no key fits (another `kid`, another key type or curve: encrypted to
@@ -122,11 +122,17 @@ pub fn decrypt(token: &str, keys: &[DecryptionKey]) -> Result<Decrypted> {
     }
     let alg = raw.header.alg;
     let curve = raw.epk.as_ref().map(|(_, c)| *c);
-    let candidates: Vec<&DecryptionKey> = keys
-        .iter()
-        .filter(|k| raw.header.kid.is_none() || k.kid() == raw.header.kid.as_deref())
-        .filter(|k| k.fits(alg, curve))
-        .collect();
+    // The key with the token's kid first, then keys without a kid; every key when the token
+    // names none.
+    let kid = raw.header.kid.as_deref();
+    let fitting = || keys.iter().filter(|k| k.fits(alg, curve));
+    let candidates: Vec<&DecryptionKey> = match kid {
+        Some(kid) => fitting()
+            .filter(|k| k.kid() == Some(kid))
+            .chain(fitting().filter(|k| k.kid().is_none()))
+            .collect(),
+        None => fitting().collect(),
+    };
     if candidates.is_empty() {
         return Err(Error::NoDecryptionKey {
             kid: raw.header.kid.clone(),
