@@ -14,8 +14,9 @@
 //                         request objects by value): clients `interop-enc-rsa` (RSA-OAEP-256,
 //                         A256GCM), `interop-enc-ec` (ECDH-ES+A128KW, A128CBC-HS256) and
 //                         `interop-enc-ecdh-es` (ECDH-ES, A256GCM), each with its public
-//                         encryption key in `jwks`; the provider's JWKS gains RSA and EC `use: enc`
-//                         keys for request objects
+//                         encryption key in `jwks` (JARM responses encrypted alike, so
+//                         jwtResponseModes is on too); the provider's JWKS gains RSA and EC
+//                         `use: enc` keys for request objects
 //
 // Protocol on stdout (one line each, everything else goes to stderr):
 //   READY <issuer>             listening; <issuer> has no trailing slash
@@ -142,6 +143,9 @@ function encryptionClients() {
     userinfo_signed_response_alg: 'RS256',
     userinfo_encrypted_response_alg: alg,
     userinfo_encrypted_response_enc: enc,
+    authorization_signed_response_alg: 'RS256',
+    authorization_encrypted_response_alg: alg,
+    authorization_encrypted_response_enc: enc,
     request_object_encryption_alg: 'RSA-OAEP-256',
     request_object_encryption_enc: 'A256GCM',
   });
@@ -258,6 +262,8 @@ async function configuration() {
         idTokenEncryptionEncValues: ENCRYPTION_ENCS,
         userinfoEncryptionEncValues: ENCRYPTION_ENCS,
         requestObjectEncryptionEncValues: ENCRYPTION_ENCS,
+        authorizationEncryptionAlgValues: ENCRYPTION_ALGS,
+        authorizationEncryptionEncValues: ENCRYPTION_ENCS,
       } : {}),
     },
     features: {
@@ -276,7 +282,7 @@ async function configuration() {
       deviceFlow: { enabled: true },
       claimsParameter: { enabled: true },
       encryption: { enabled: ENCRYPTION },
-      jwtResponseModes: { enabled: process.env.INTEROP_JARM === '1' },
+      jwtResponseModes: { enabled: process.env.INTEROP_JARM === '1' || ENCRYPTION },
       dPoP: {
         enabled: process.env.INTEROP_DPOP === '1',
         nonceSecret: randomBytes(32),

@@ -1,8 +1,8 @@
 //! Encrypted ID tokens, UserInfo and request objects (JWE, RFC 7516) against panva's
 //! `oidc-provider` with `features.encryption` (`INTEROP_ENCRYPTION=1`, see
-//! `interop/provider.mjs`): the provider encrypts to the client's registered `jwks`
-//! (RSA-OAEP-256, ECDH-ES+A128KW, ECDH-ES) and decrypts request objects encrypted to the
-//! `use: enc` key of its own JWKS.
+//! `interop/provider.mjs`): the provider encrypts ID tokens, UserInfo and JARM responses to the
+//! client's registered `jwks` (RSA-OAEP-256, ECDH-ES+A128KW, ECDH-ES) and decrypts request
+//! objects encrypted to the `use: enc` key of its own JWKS.
 //!
 //! Needs Node.js and `(cd interop && npm ci)`; see `interop.rs`.
 
@@ -11,7 +11,7 @@ mod interop_support;
 
 use oidckit::{AuthorizationRequest, Client, DecryptionKey};
 
-use interop_support::{Browser, OpenIdProvider, USER, discover};
+use interop_support::{Browser, OpenIdProvider, USER, authorize, discover};
 
 const ENCRYPTION: &[(&str, &str)] = &[("INTEROP_ENCRYPTION", "1")];
 const ENC_SECRET: &str = "interop-enc-secret-that-is-long-enough-for-hmac-sha256";
@@ -140,4 +140,29 @@ async fn an_encrypted_id_token_for_a_client_with_another_key_is_refused() {
         .expect_err("not our key");
     // The provider names its kid; the configured key has none, so it is tried and fails.
     assert_eq!(err.code(), 957, "{err}");
+}
+
+#[tokio::test]
+async fn encrypted_jarm_responses_sign_in() {
+    let op = provider_or_skip!(ENCRYPTION);
+    for (client_id, key) in [
+        ("interop-enc-rsa", "interop-enc-rsa"),
+        ("interop-enc-ec", "interop-enc-ec"),
+    ] {
+        let mut cfg = op.config(client_id).with_secret(ENC_SECRET);
+        cfg.decryption_keys = vec![decryption_key(&op, key).await];
+        cfg.response_mode = Some("query.jwt".into());
+        let client = discover(cfg).await;
+        let (tx, params) = authorize(&client, &AuthorizationRequest::default()).await;
+        let response = params.get("response").expect("a JARM response");
+        assert_eq!(response.matches('.').count(), 4, "{client_id}: encrypted");
+        let tokens = client
+            .handle_callback(&tx, &params)
+            .await
+            .unwrap_or_else(|e| panic!("{client_id}: {e}"));
+        assert_eq!(
+            tokens.id_token.expect("id token").claims().subject(),
+            Some(USER)
+        );
+    }
 }
