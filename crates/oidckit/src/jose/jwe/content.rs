@@ -125,7 +125,7 @@ pub(crate) fn decrypt(
     let (aes, mac) = enc.cbc();
     let half = cek.len() / 2;
     let (mac_key, enc_key) = cek.split_at(half);
-    if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
+    if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) {
         return None;
     }
     // RFC 7518 §5.2.2.2: the tag first, in constant time; only then decrypt.

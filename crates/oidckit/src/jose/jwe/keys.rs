@@ -590,13 +590,13 @@ impl EncryptionKey {
         }
     }
 
-    /// Makes a CEK for `enc_len` and returns (CEK, encrypted key, `epk` JWK members).
+    /// Makes a CEK of `enc_len` bytes and wraps it for this key.
     pub(crate) fn wrap_new_cek(
         &self,
         alg: KeyManagement,
         enc: &str,
         enc_len: usize,
-    ) -> Result<(Vec<u8>, Vec<u8>, Option<Map<String, Value>>)> {
+    ) -> Result<WrappedCek> {
         let failed = |what: &str| encrypt_error(format!("{alg}: {what} failed"));
         match &*self.public {
             Public::Rsa(k) if alg.is_rsa() => {
@@ -608,7 +608,11 @@ impl EncryptionKey {
                     .map_err(|_| failed("RSA encryption"))?
                     .len();
                 out.truncate(n);
-                Ok((cek, out, None))
+                Ok(WrappedCek {
+                    cek,
+                    encrypted_key: out,
+                    epk: None,
+                })
             }
             Public::Ec(point, curve) if !alg.is_rsa() => {
                 let eph = agreement::PrivateKey::generate(curve.agreement())
@@ -627,11 +631,11 @@ impl EncryptionKey {
                 epk.insert("x".into(), b64url_encode(&p[1..=len]).into());
                 epk.insert("y".into(), b64url_encode(&p[1 + len..]).into());
                 match alg.wrap_len() {
-                    None => Ok((
-                        concat_kdf(&z, enc, &[], &[], enc_len),
-                        Vec::new(),
-                        Some(epk),
-                    )),
+                    None => Ok(WrappedCek {
+                        cek: concat_kdf(&z, enc, &[], &[], enc_len),
+                        encrypted_key: Vec::new(),
+                        epk: Some(epk),
+                    }),
                     Some(kw) => {
                         let kek = concat_kdf(&z, alg.as_str(), &[], &[], kw);
                         let cipher = if kw == 16 { &AES_128 } else { &AES_256 };
@@ -645,7 +649,11 @@ impl EncryptionKey {
                             .map_err(|_| failed("key wrap"))?
                             .len();
                         out.truncate(n);
-                        Ok((cek, out, Some(epk)))
+                        Ok(WrappedCek {
+                            cek,
+                            encrypted_key: out,
+                            epk: Some(epk),
+                        })
                     }
                 }
             }
@@ -664,6 +672,16 @@ impl fmt::Debug for EncryptionKey {
             .field("kty", &self.key_type())
             .finish()
     }
+}
+
+/// A fresh content encryption key, wrapped for the recipient.
+pub(crate) struct WrappedCek {
+    /// The content encryption key.
+    pub(crate) cek: Vec<u8>,
+    /// The JWE Encrypted Key (empty for ECDH-ES direct agreement).
+    pub(crate) encrypted_key: Vec<u8>,
+    /// The ephemeral public key's JWK members, for ECDH-ES.
+    pub(crate) epk: Option<Map<String, Value>>,
 }
 
 pub(crate) fn encrypt_error(reason: impl Into<String>) -> Error {

@@ -178,7 +178,11 @@ pub fn encrypt(
     enc: ContentEncryption,
     cty: Option<&str>,
 ) -> Result<String> {
-    let (cek, encrypted_key, epk) = key.wrap_new_cek(alg, enc.as_str(), enc.key_len())?;
+    let keys::WrappedCek {
+        cek,
+        encrypted_key,
+        epk,
+    } = key.wrap_new_cek(alg, enc.as_str(), enc.key_len())?;
     let mut header = Map::new();
     header.insert("alg".into(), alg.as_str().into());
     header.insert("enc".into(), enc.as_str().into());
