@@ -76,15 +76,5 @@ pub(crate) async fn provider_encryption_key(
             reason: "the provider has no jwks_uri to take an encryption key from; set request_object_encryption_key".into(),
         });
     };
-    let resp = http
-        .get(uri, None, "application/json, application/jwk-set+json")
-        .await?;
-    if !resp.is_success() {
-        return Err(Error::HttpStatus {
-            url: uri.to_string(),
-            status: resp.status,
-            body: resp.body_text(),
-        });
-    }
-    EncryptionKey::from_jwks(&resp.body).map(Some)
+    EncryptionKey::from_jwks(&crate::jwks::fetch(http, uri).await?).map(Some)
 }

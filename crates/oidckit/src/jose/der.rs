@@ -114,6 +114,18 @@ pub(crate) fn rsa_public_key(n: &[u8], e: &[u8]) -> Vec<u8> {
     element(SEQUENCE, &body)
 }
 
+/// Builds a PKCS#1 `RSAPrivateKey` (RFC 8017 §A.1.2, version 0) from the big-endian members of
+/// a private RSA JWK, read through `member` (`n e d p q dp dq qi`).
+pub(crate) fn rsa_private_key<E>(
+    mut member: impl FnMut(&str) -> Result<Vec<u8>, E>,
+) -> Result<Vec<u8>, E> {
+    let mut body = integer(&[0]);
+    for name in ["n", "e", "d", "p", "q", "dp", "dq", "qi"] {
+        body.extend(integer(&member(name)?));
+    }
+    Ok(element(0x30, &body))
+}
+
 pub(crate) fn integer(bytes: &[u8]) -> Vec<u8> {
     let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
     let trimmed = &bytes[start..];

@@ -211,11 +211,7 @@ impl DecryptionKey {
         };
         let mut key = match map.get("kty").and_then(Value::as_str) {
             Some("RSA") => {
-                let mut body = der::integer(&[0]);
-                for f in ["n", "e", "d", "p", "q", "dp", "dq", "qi"] {
-                    body.extend(der::integer(&b64(f)?));
-                }
-                let pkcs1 = der::element(0x30, &body);
+                let pkcs1 = der::rsa_private_key(b64)?;
                 Self::rsa_from_pkcs8(&pkcs8_rsa(&pkcs1))?
             }
             Some("EC") => {
