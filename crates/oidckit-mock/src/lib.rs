@@ -232,7 +232,7 @@ pub enum Misbehavior {
     JarmBadSignature,
     /// JARM responses name another audience than the client.
     JarmWrongAudience,
-    /// Encrypted ID tokens and UserInfo responses carry an altered authentication tag.
+    /// Encrypted ID tokens, UserInfo and JARM responses carry an altered authentication tag.
     JweBadTag,
 }
 
@@ -363,6 +363,8 @@ pub struct MockConfig {
     /// Encrypt UserInfo responses to this key (`application/jwt`): the signed JWT when
     /// `userinfo_signed` (`cty: JWT`), else the JSON claims. Default none.
     pub userinfo_encryption: Option<MockEncryption>,
+    /// Sign, then encrypt JARM response JWTs (`cty: JWT`) to this key. Default none.
+    pub jarm_encryption: Option<MockEncryption>,
 }
 
 impl Default for MockConfig {
@@ -388,6 +390,7 @@ impl Default for MockConfig {
             dpop_nonce: false,
             id_token_encryption: None,
             userinfo_encryption: None,
+            jarm_encryption: None,
         }
     }
 }

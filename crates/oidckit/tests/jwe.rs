@@ -1,7 +1,8 @@
 //! Encrypted ID tokens and UserInfo (JWE, RFC 7516) against the mock provider, which encrypts
 //! with its own code (not the library's): every alg/enc pair decrypts and the inner JWS is
 //! validated in full; another key, `dir`, `RSA1_5`, a bad tag, a bad inner token and a client
-//! without keys are refused with stable codes. Request objects are signed, then encrypted.
+//! without keys are refused with stable codes. JARM responses likewise. Request objects are
+//! signed, then encrypted.
 
 mod support;
 
@@ -250,4 +251,51 @@ async fn request_object_encryption_without_a_provider_key_is_932() {
         .await
         .expect_err("no enc key");
     assert_eq!(err.code(), 932);
+}
+
+#[tokio::test]
+async fn encrypted_jarm_responses_are_decrypted_then_validated() {
+    let key = ec_key();
+    let p = provider_with(|c| {
+        c.jarm_encryption = Some(MockEncryption::new(key.public_jwk(), "ECDH-ES", "A128GCM"));
+    });
+    let jarm = |keys: Vec<DecryptionKey>| {
+        let p = &p;
+        async move {
+            client_with(p, |c| {
+                c.response_mode = Some("query.jwt".into());
+                c.decryption_keys = keys;
+            })
+            .await
+        }
+    };
+    let client = jarm(vec![key.clone()]).await;
+    let tokens = sign_in(&client).await.expect("encrypted JARM sign-in");
+    assert!(tokens.id_token.is_some());
+
+    // Signed badly inside: refused as a JARM response, after decryption.
+    p.set_misbehavior(Misbehavior::JarmBadSignature);
+    assert_eq!(
+        sign_in(&client).await.expect_err("bad inner JWS").code(),
+        952
+    );
+    p.clear_misbehaviors();
+    p.set_misbehavior(Misbehavior::JweBadTag);
+    assert_eq!(sign_in(&client).await.expect_err("bad tag").code(), 957);
+    p.clear_misbehaviors();
+
+    let other = jarm(vec![
+        DecryptionKey::generate_ec("P-256")
+            .expect("ec")
+            .with_kid("x"),
+    ])
+    .await;
+    assert_eq!(sign_in(&other).await.expect_err("another key").code(), 956);
+    let none = jarm(Vec::new()).await;
+    assert_eq!(sign_in(&none).await.expect_err("no key").code(), 958);
+    assert_eq!(
+        count_requests(&p, "/token"),
+        1,
+        "only the good response reached /token"
+    );
 }
