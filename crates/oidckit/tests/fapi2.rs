@@ -24,6 +24,12 @@ fn fapi_provider(f: impl FnOnce(&mut MockConfig)) -> (MockProvider, PrivateKey) 
     (p, PrivateKey::from_pem(&kp.serialize_pem()).expect("key"))
 }
 
+/// A fresh ES256 key.
+fn es256_key() -> PrivateKey {
+    let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
+    PrivateKey::from_pem(&kp.serialize_pem()).expect("key")
+}
+
 fn fapi_config(p: &MockProvider, key: PrivateKey) -> ClientConfig {
     let mut cfg = ClientConfig::new(p.issuer(), "key-client")
         .with_redirect_uri(REDIRECT)
@@ -93,6 +99,9 @@ async fn rule_pkce_s256() {
     let mut cfg = fapi_config(&p, key);
     cfg.pkce_method = PkceMethod::Plain;
     refused(cfg, "PKCE S256").await;
+    let mut cfg = fapi_config(&p, es256_key());
+    cfg.use_pkce = false;
+    refused(cfg, "PKCE S256").await;
 }
 
 #[tokio::test]
@@ -103,6 +112,18 @@ async fn rule_private_key_jwt_or_mtls_client_authentication() {
         .with_redirect_uri(REDIRECT)
         .fapi2();
     refused(cfg, "client authentication").await;
+    // client_secret_jwt is not enough either, even with a key configured.
+    let (p, key) = fapi_provider(|_| {});
+    let mut cfg = fapi_config(&p, key.clone()).with_secret("test-secret");
+    cfg.auth_method = Some(AuthMethod::ClientSecretJwt);
+    refused(cfg, "client authentication").await;
+    // mTLS (tls_client_auth) binds the tokens by itself: no DPoP needed.
+    let mut cfg = fapi_config(&p, key);
+    cfg.auth_method = Some(AuthMethod::TlsClientAuth);
+    cfg.dpop = false;
+    Client::discover(cfg)
+        .await
+        .expect("tls_client_auth is allowed");
 }
 
 #[tokio::test]
@@ -111,12 +132,48 @@ async fn rule_sender_constrained_tokens() {
     let mut cfg = fapi_config(&p, key);
     cfg.dpop = false;
     refused(cfg, "sender-constrained tokens").await;
+    // A DPoP key of its own is DPoP too.
+    let mut cfg = fapi_config(&p, es256_key());
+    cfg.dpop = false;
+    cfg.dpop_key = Some(es256_key());
+    Client::discover(cfg)
+        .await
+        .expect("a DPoP key binds the tokens");
 }
 
 #[tokio::test]
 async fn rule_rfc_9207_iss_required() {
     let (p, key) = fapi_provider(|c| c.advertise_iss_parameter = false);
     refused(fapi_config(&p, key), "RFC 9207 iss").await;
+    // At the callback: a response without `iss` is refused before the code is exchanged.
+    let (p, key) = fapi_provider(|_| {});
+    let client = Client::discover(fapi_config(&p, key))
+        .await
+        .expect("client");
+    let (url, tx) = client
+        .start_authorization(&AuthorizationRequest::default())
+        .await
+        .expect("pushed");
+    let outcome = oidckit_mock::browser::authorize(&url).expect("authorize");
+    let params = oidckit::CallbackParams::from_url(&outcome.redirect_to);
+    assert!(params.get("iss").is_some());
+    let without_iss = oidckit::CallbackParams::from_pairs(
+        params
+            .pairs()
+            .iter()
+            .filter(|(k, _)| k != "iss")
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    let err = client
+        .handle_callback(&tx, &without_iss)
+        .await
+        .expect_err("no iss");
+    assert!(
+        matches!(err, Error::ResponseIssuerMismatch { found: None, .. }),
+        "{err:?}"
+    );
+    assert_eq!(count_requests(&p, "/token"), 0);
 }
 
 #[tokio::test]
@@ -159,7 +216,11 @@ async fn rule_es256_or_ps256_only() {
     let mut cfg = fapi_config(&p, PrivateKey::from_pem(&rsa.serialize_pem()).expect("key"));
     cfg.auth_method = Some(AuthMethod::PrivateKeyJwt);
     refused(cfg, "ES256 or PS256 only").await;
-    let mut cfg = fapi_config(&p, key);
+    let mut cfg = fapi_config(&p, key.clone());
     cfg.allowed_algs = Some(vec![oidckit::Alg::ES256, oidckit::Alg::RS256]);
+    refused(cfg, "ES256 or PS256 only").await;
+    // An RS256 DPoP key.
+    let mut cfg = fapi_config(&p, key);
+    cfg.dpop_key = Some(PrivateKey::from_pem(&rsa.serialize_pem()).expect("key"));
     refused(cfg, "ES256 or PS256 only").await;
 }
