@@ -132,6 +132,112 @@ fn login_with_par_pushes_the_request_and_the_browser_gets_a_reference() {
     assert_eq!(names, ["client_id", "request_uri"]);
 }
 
+#[test]
+fn login_pushes_by_itself_when_the_provider_requires_par() {
+    let p = MockProvider::start(MockConfig {
+        require_par: true,
+        ..MockConfig::default()
+    })
+    .expect("mock provider");
+    login_ok(&p, &[]);
+    let reqs = p.requests();
+    assert!(reqs.iter().any(|r| r.path == "/par"), "no PAR request");
+    let auth = reqs
+        .iter()
+        .find(|r| r.path == "/authorize")
+        .expect("authorize request");
+    let names: Vec<&str> = auth.params.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["client_id", "request_uri"]);
+}
+
+#[test]
+fn auth_url_pushes_when_the_provider_requires_par_and_exchange_finishes() {
+    let p = MockProvider::start(MockConfig {
+        require_par: true,
+        ..MockConfig::default()
+    })
+    .expect("mock provider");
+    let issuer = p.issuer();
+    let base = [
+        "--issuer",
+        issuer.as_str(),
+        "--client-id",
+        "test-client",
+        "--client-secret",
+        "test-secret",
+    ];
+    let out = run(&[
+        &[
+            "auth-url",
+            "--json",
+            "--redirect-uri",
+            "http://127.0.0.1:9/cb",
+        ][..],
+        &base,
+    ]
+    .concat());
+    let v = json_of(&out);
+    assert!(out.status.success(), "{v}");
+    let url = v["url"].as_str().expect("url");
+    let parsed = url::Url::parse(url).expect("url");
+    let names: Vec<String> = parsed.query_pairs().map(|(k, _)| k.into_owned()).collect();
+    assert_eq!(names, ["client_id", "request_uri"], "{url}");
+    let pushed = p.requests();
+    let pushed = pushed
+        .iter()
+        .find(|r| r.path == "/par")
+        .expect("PAR request");
+    assert_eq!(pushed.param("redirect_uri"), Some("http://127.0.0.1:9/cb"));
+    let callback = oidckit_mock::follow_authorization(url).expect("mock redirects");
+    let tx_file = temp_dir("par-tx").with_extension("json");
+    std::fs::write(&tx_file, v.to_string()).expect("write");
+    let tx_s = tx_file.to_string_lossy().to_string();
+    let out = run(&[
+        &[
+            "exchange",
+            "--json",
+            "--transaction",
+            &tx_s,
+            "--callback",
+            &callback,
+        ][..],
+        &base,
+    ]
+    .concat());
+    let t = json_of(&out);
+    assert!(out.status.success(), "{t}");
+    assert_eq!(t["claims"]["sub"], "248289761001");
+    let _ = std::fs::remove_file(tx_file);
+}
+
+#[test]
+fn auth_url_with_par_pushes_to_a_provider_that_does_not_require_it() {
+    let p = provider();
+    let issuer = p.issuer();
+    let out = run(&[
+        "auth-url",
+        "--json",
+        "--par",
+        "--redirect-uri",
+        "http://127.0.0.1:9/cb",
+        "--issuer",
+        issuer.as_str(),
+        "--client-id",
+        "test-client",
+        "--client-secret",
+        "test-secret",
+    ]);
+    let v = json_of(&out);
+    assert!(out.status.success(), "{v}");
+    assert!(
+        v["url"]
+            .as_str()
+            .is_some_and(|u| u.contains("request_uri=") && !u.contains("code_challenge")),
+        "{v}"
+    );
+    assert_eq!(p.requests().iter().filter(|r| r.path == "/par").count(), 1);
+}
+
 /// GET `url` over a plain TCP connection with extra headers; returns the status code.
 fn raw_get(url: &str, headers: &[(&str, &str)]) -> u16 {
     use std::io::{Read, Write};
@@ -469,6 +575,23 @@ fn demo_signs_in_offline() {
     let out = run(&["demo"]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"sub\": \"248289761001\""));
+}
+
+#[test]
+fn demo_with_par_signs_in_through_a_pushed_request() {
+    let out = run(&["demo", "--par"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let url = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("[4]"))
+        .nth(1)
+        .map(str::trim)
+        .expect("the authorization URL");
+    let parsed = url::Url::parse(url).expect("url");
+    let names: Vec<String> = parsed.query_pairs().map(|(k, _)| k.into_owned()).collect();
+    assert_eq!(names, ["client_id", "request_uri"], "{url}");
+    assert!(stdout.contains("\"sub\": \"248289761001\""), "{stdout}");
 }
 
 #[test]
