@@ -36,9 +36,10 @@ pub async fn run(args: DemoArgs, json: bool) -> anyhow::Result<()> {
             println!("[{n}] {text}");
         }
     };
-    let mut mock = MockConfig::default();
-    mock.require_par = args.par;
-    let provider = MockProvider::start(mock)?;
+    let provider = MockProvider::start(MockConfig {
+        require_par: args.par,
+        ..MockConfig::default()
+    })?;
     step(
         1,
         &format!(
