@@ -335,6 +335,50 @@ fn login_with_profile_fapi2_refuses_a_client_secret_naming_the_rule() {
     assert!(count_requests_at(&p, "/par") == 0);
 }
 
+#[test]
+fn login_with_profile_fapi2_and_a_private_key_signs_in_through_par_with_dpop() {
+    let p = MockProvider::start(MockConfig {
+        id_token_alg: oidckit_mock::SigningAlg::ES256,
+        clients: vec![oidckit_mock::MockClient::public("key-client")],
+        ..MockConfig::default()
+    })
+    .expect("mock provider");
+    let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
+    p.register_client_key("key-client", &kp.public_key_pem())
+        .expect("registered");
+    let key_file = temp_dir("fapi2-key").with_extension("pem");
+    std::fs::write(&key_file, kp.serialize_pem()).expect("write key");
+    let (issuer, browser) = (p.issuer(), stand_in_browser());
+    let key_s = key_file.to_string_lossy().to_string();
+    let out = run(&[
+        "login",
+        "--json",
+        "--profile",
+        "fapi2",
+        "--issuer",
+        &issuer,
+        "--client-id",
+        "key-client",
+        "--private-key",
+        &key_s,
+        "--browser-command",
+        &browser,
+        "--browser-timeout",
+        "30",
+    ]);
+    let v = json_of(&out);
+    assert!(out.status.success(), "{v}");
+    assert_eq!(v["token_type"], "DPoP", "{v}");
+    assert_eq!(v["claims"]["sub"], "248289761001");
+    let reqs = p.requests();
+    let pushed = reqs.iter().find(|r| r.path == "/par").expect("PAR request");
+    assert!(pushed.param("client_assertion").is_some());
+    let token = reqs.iter().find(|r| r.path == "/token").expect("token request");
+    assert!(token.param("client_assertion").is_some());
+    assert!(token.headers.iter().any(|(k, _)| k == "dpop"));
+    let _ = std::fs::remove_file(key_file);
+}
+
 fn count_requests_at(p: &MockProvider, path: &str) -> usize {
     p.requests().iter().filter(|r| r.path == path).count()
 }
