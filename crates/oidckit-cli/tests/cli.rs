@@ -373,7 +373,10 @@ fn login_with_profile_fapi2_and_a_private_key_signs_in_through_par_with_dpop() {
     let reqs = p.requests();
     let pushed = reqs.iter().find(|r| r.path == "/par").expect("PAR request");
     assert!(pushed.param("client_assertion").is_some());
-    let token = reqs.iter().find(|r| r.path == "/token").expect("token request");
+    let token = reqs
+        .iter()
+        .find(|r| r.path == "/token")
+        .expect("token request");
     assert!(token.param("client_assertion").is_some());
     assert!(token.headers.iter().any(|(k, _)| k == "dpop"));
     let _ = std::fs::remove_file(key_file);

@@ -134,3 +134,13 @@ async fn fapi2_response_without_iss_is_refused_before_the_code_is_used() {
         .await
         .expect("the untouched response signs in");
 }
+
+#[tokio::test]
+async fn fapi2_with_a_required_dpop_nonce_retries_with_a_fresh_client_assertion() {
+    // The first proof at PAR and at the token endpoint is refused with use_dpop_nonce; the
+    // retry carries the nonce and a new private_key_jwt assertion (a reused one could be
+    // refused as a replay).
+    let op = provider_or_skip!(&[("INTEROP_FAPI2", "1"), ("INTEROP_DPOP_NONCE", "1")]);
+    let client = fapi2_client(&op, "es256").await;
+    fapi2_sign_in_refresh_and_userinfo(&client, &op, Alg::ES256).await;
+}
