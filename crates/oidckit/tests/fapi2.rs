@@ -64,9 +64,23 @@ async fn a_fapi2_sign_in_pushes_signs_and_binds() {
     assert_eq!(tokens.token_type.as_deref(), Some("DPoP"));
     let reqs = p.requests();
     let token = reqs.iter().find(|r| r.path == "/token").expect("token");
-    assert!(token.param("client_assertion").is_some());
     assert!(token.headers.iter().any(|(k, _)| k == "dpop"));
-    assert!(reqs.iter().any(|r| r.path == "/par"));
+    let pushed = reqs.iter().find(|r| r.path == "/par").expect("pushed");
+    // §5.3.2.1: the issuer is the sole audience of the assertions, at every endpoint.
+    for r in [pushed, token] {
+        let assertion = r.param("client_assertion").expect("private_key_jwt");
+        assert_eq!(assertion_audience(assertion), p.issuer(), "{}", r.path);
+    }
+}
+
+/// The `aud` of a client assertion, which must be a single string.
+fn assertion_audience(jwt: &str) -> String {
+    let data = jsonwebtoken::dangerous::insecure_decode::<serde_json::Value>(jwt)
+        .expect("assertion claims");
+    data.claims["aud"]
+        .as_str()
+        .expect("aud is one string")
+        .to_string()
 }
 
 #[tokio::test]
