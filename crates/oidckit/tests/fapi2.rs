@@ -66,7 +66,7 @@ async fn a_fapi2_sign_in_pushes_signs_and_binds() {
     let token = reqs.iter().find(|r| r.path == "/token").expect("token");
     assert!(token.headers.iter().any(|(k, _)| k == "dpop"));
     let pushed = reqs.iter().find(|r| r.path == "/par").expect("pushed");
-    // §5.3.2.1: the issuer is the sole audience of the assertions, at every endpoint.
+    // FAPI 2.0: the issuer is the sole audience of the assertions, at every endpoint.
     for r in [pushed, token] {
         let assertion = r.param("client_assertion").expect("private_key_jwt");
         assert_eq!(assertion_audience(assertion), p.issuer(), "{}", r.path);

@@ -28,8 +28,8 @@ pub(crate) struct ClientAuth {
     pub extra_form: Vec<(String, String)>,
     /// DPoP (RFC 9449) at the token and PAR endpoints, when on.
     pub dpop: Option<std::sync::Arc<crate::flows::dpop::Dpop>>,
-    /// The audience of every client assertion, instead of the endpoint's: the issuer under
-    /// FAPI 2.0 (§5.3.2.1: the issuer identifier as the sole `aud` value).
+    /// The audience of every client assertion, instead of the endpoint's: under FAPI 2.0 the
+    /// issuer identifier, as the sole `aud` value.
     pub audience: Option<String>,
 }
 
