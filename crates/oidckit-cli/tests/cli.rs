@@ -166,18 +166,7 @@ fn auth_url_pushes_when_the_provider_requires_par_and_exchange_finishes() {
         "--client-secret",
         "test-secret",
     ];
-    let out = run(&[
-        &[
-            "auth-url",
-            "--json",
-            "--redirect-uri",
-            "http://127.0.0.1:9/cb",
-        ][..],
-        &base,
-    ]
-    .concat());
-    let v = json_of(&out);
-    assert!(out.status.success(), "{v}");
+    let v = auth_url(&base, &[]);
     let url = v["url"].as_str().expect("url");
     let parsed = url::Url::parse(url).expect("url");
     let names: Vec<String> = parsed.query_pairs().map(|(k, _)| k.into_owned()).collect();
@@ -188,11 +177,61 @@ fn auth_url_pushes_when_the_provider_requires_par_and_exchange_finishes() {
         .find(|r| r.path == "/par")
         .expect("PAR request");
     assert_eq!(pushed.param("redirect_uri"), Some("http://127.0.0.1:9/cb"));
+    let t = exchange(&base, &v);
+    assert_eq!(t["claims"]["sub"], "248289761001");
+}
+
+#[test]
+fn auth_url_with_par_pushes_to_a_provider_that_does_not_require_it() {
+    let p = provider();
+    let issuer = p.issuer();
+    let base = [
+        "--issuer",
+        issuer.as_str(),
+        "--client-id",
+        "test-client",
+        "--client-secret",
+        "test-secret",
+    ];
+    let v = auth_url(&base, &["--par"]);
+    assert!(
+        v["url"]
+            .as_str()
+            .is_some_and(|u| u.contains("request_uri=") && !u.contains("code_challenge")),
+        "{v}"
+    );
+    assert_eq!(p.requests().iter().filter(|r| r.path == "/par").count(), 1);
+}
+
+/// `oidckit auth-url --json` with the redirect URI `http://127.0.0.1:9/cb`; its JSON.
+fn auth_url(base: &[&str], extra: &[&str]) -> Value {
+    let args = [
+        &[
+            "auth-url",
+            "--json",
+            "--redirect-uri",
+            "http://127.0.0.1:9/cb",
+        ][..],
+        extra,
+        base,
+    ]
+    .concat();
+    let out = run(&args);
+    let v = json_of(&out);
+    assert!(out.status.success(), "{v}");
+    assert!(v["transaction"]["code_verifier"].is_string());
+    v
+}
+
+/// Follows the URL `auth-url` printed through the mock, then `oidckit exchange --json` with
+/// the saved transaction and the callback; its JSON.
+fn exchange(base: &[&str], auth_url: &Value) -> Value {
+    let url = auth_url["url"].as_str().expect("url");
     let callback = oidckit_mock::follow_authorization(url).expect("mock redirects");
-    let tx_file = temp_dir("par-tx").with_extension("json");
-    std::fs::write(&tx_file, v.to_string()).expect("write");
+    let tx_file = temp_dir("tx").with_extension("json");
+    std::fs::write(&tx_file, auth_url.to_string()).expect("write");
     let tx_s = tx_file.to_string_lossy().to_string();
-    let out = run(&[
+    let args = [
         &[
             "exchange",
             "--json",
@@ -201,41 +240,14 @@ fn auth_url_pushes_when_the_provider_requires_par_and_exchange_finishes() {
             "--callback",
             &callback,
         ][..],
-        &base,
+        base,
     ]
-    .concat());
+    .concat();
+    let out = run(&args);
+    let _ = std::fs::remove_file(tx_file);
     let t = json_of(&out);
     assert!(out.status.success(), "{t}");
-    assert_eq!(t["claims"]["sub"], "248289761001");
-    let _ = std::fs::remove_file(tx_file);
-}
-
-#[test]
-fn auth_url_with_par_pushes_to_a_provider_that_does_not_require_it() {
-    let p = provider();
-    let issuer = p.issuer();
-    let out = run(&[
-        "auth-url",
-        "--json",
-        "--par",
-        "--redirect-uri",
-        "http://127.0.0.1:9/cb",
-        "--issuer",
-        issuer.as_str(),
-        "--client-id",
-        "test-client",
-        "--client-secret",
-        "test-secret",
-    ]);
-    let v = json_of(&out);
-    assert!(out.status.success(), "{v}");
-    assert!(
-        v["url"]
-            .as_str()
-            .is_some_and(|u| u.contains("request_uri=") && !u.contains("code_challenge")),
-        "{v}"
-    );
-    assert_eq!(p.requests().iter().filter(|r| r.path == "/par").count(), 1);
+    t
 }
 
 /// GET `url` over a plain TCP connection with extra headers; returns the status code.
@@ -734,38 +746,8 @@ fn auth_url_then_exchange_finishes_later() {
         "--scope",
         "openid email",
     ];
-    let out = run(&[
-        &[
-            "auth-url",
-            "--json",
-            "--redirect-uri",
-            "http://127.0.0.1:9/cb",
-        ][..],
-        &base,
-    ]
-    .concat());
-    let v = json_of(&out);
-    assert!(out.status.success(), "{v}");
-    let url = v["url"].as_str().expect("url");
-    assert!(v["transaction"]["code_verifier"].is_string());
-    let callback = oidckit_mock::follow_authorization(url).expect("mock redirects");
-    let tx_file = temp_dir("tx").with_extension("json");
-    std::fs::write(&tx_file, v.to_string()).expect("write");
-    let tx_s = tx_file.to_string_lossy().to_string();
-    let out = run(&[
-        &[
-            "exchange",
-            "--json",
-            "--transaction",
-            &tx_s,
-            "--callback",
-            &callback,
-        ][..],
-        &base,
-    ]
-    .concat());
-    let t = json_of(&out);
-    assert!(out.status.success(), "{t}");
+    let v = auth_url(&base, &[]);
+    let t = exchange(&base, &v);
     assert_eq!(t["claims"]["sub"], "248289761001");
     let refresh = t["refresh_token"].as_str().expect("refresh token");
     let out = run(&[
@@ -800,7 +782,6 @@ fn auth_url_then_exchange_finishes_later() {
             && u.contains("state=s1")
             && u.contains("client_id=test-client")
     );
-    let _ = std::fs::remove_file(tx_file);
 }
 
 #[test]

@@ -38,6 +38,17 @@ fn fapi_config(p: &MockProvider, key: PrivateKey) -> ClientConfig {
     cfg
 }
 
+/// Starts a pushed sign-in and lets the scripted browser follow it; the transaction and the
+/// callback.
+async fn pushed_sign_in(client: &Client) -> (oidckit::AuthTransaction, oidckit::CallbackParams) {
+    let (url, tx) = client
+        .start_authorization(&AuthorizationRequest::default())
+        .await
+        .expect("pushed");
+    let outcome = oidckit_mock::browser::authorize(&url).expect("authorize");
+    (tx, oidckit::CallbackParams::from_url(&outcome.redirect_to))
+}
+
 /// Building the client fails with the FAPI 2.0 rule `rule`.
 async fn refused(cfg: ClientConfig, rule: &str) {
     let err = Client::discover(cfg).await.expect_err("refused");
@@ -54,12 +65,7 @@ async fn a_fapi2_sign_in_pushes_signs_and_binds() {
     let client = Client::discover(fapi_config(&p, key))
         .await
         .expect("client");
-    let (url, tx) = client
-        .start_authorization(&AuthorizationRequest::default())
-        .await
-        .expect("pushed");
-    let outcome = oidckit_mock::browser::authorize(&url).expect("authorize");
-    let params = oidckit::CallbackParams::from_url(&outcome.redirect_to);
+    let (tx, params) = pushed_sign_in(&client).await;
     let tokens = client.handle_callback(&tx, &params).await.expect("sign-in");
     assert_eq!(tokens.token_type.as_deref(), Some("DPoP"));
     let reqs = p.requests();
@@ -164,12 +170,7 @@ async fn rule_rfc_9207_iss_required() {
     let client = Client::discover(fapi_config(&p, key))
         .await
         .expect("client");
-    let (url, tx) = client
-        .start_authorization(&AuthorizationRequest::default())
-        .await
-        .expect("pushed");
-    let outcome = oidckit_mock::browser::authorize(&url).expect("authorize");
-    let params = oidckit::CallbackParams::from_url(&outcome.redirect_to);
+    let (tx, params) = pushed_sign_in(&client).await;
     assert!(params.get("iss").is_some());
     let without_iss = oidckit::CallbackParams::from_pairs(
         params
