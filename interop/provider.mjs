@@ -12,9 +12,13 @@
 //   INTEROP_JARM          JWT secured authorization responses (query.jwt, fragment.jwt, …)
 //   INTEROP_FAPI2         a FAPI 2.0 Security Profile provider (features.fapi profile '2.0'): PAR
 //                         required, PKCE required, DPoP on, only private_key_jwt, only ES256 and
-//                         PS256, signed request objects through PAR; the only clients are `interop-fapi2-es256` and
-//                         `interop-fapi2-ps256` (private_key_jwt with an ES256 / PS256 key, ID
-//                         tokens signed with the same algorithm, DPoP-bound access tokens)
+//                         PS256, signed request objects through PAR; the only clients are
+//                         `interop-fapi2-es256` and `interop-fapi2-ps256` (private_key_jwt with an ES256 / PS256 key, ID
+//                         tokens (and with INTEROP_JARM=1 JARM responses) signed with the same
+//                         algorithm, DPoP-bound access tokens)
+//   INTEROP_FAPI2_JARM_RS256  with INTEROP_FAPI2=1 and INTEROP_JARM=1: sign the FAPI clients'
+//                         JARM responses with RS256 instead (a misconfigured provider, for the
+//                         client's refusal)
 //
 // Protocol on stdout (one line each, everything else goes to stderr):
 //   READY <issuer>             listening; <issuer> has no trailing slash
@@ -51,6 +55,7 @@ const POST_LOGOUT_REDIRECT_URI = 'http://127.0.0.1:9/logged-out';
 const SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 const FAPI2 = process.env.INTEROP_FAPI2 === '1';
 const FAPI2_ALGS = ['ES256', 'PS256'];
+const FAPI2_JARM_ALG = process.env.INTEROP_FAPI2_JARM_RS256 === '1' ? 'RS256' : undefined;
 const ALL_RESPONSE_TYPES = ['code', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token'];
 
 // The one end-user. devInteractions uses the submitted login as the account id; only this
@@ -135,6 +140,8 @@ function fapi2Clients() {
     token_endpoint_auth_method: 'private_key_jwt',
     token_endpoint_auth_signing_alg: key.pub.alg,
     id_token_signed_response_alg: key.pub.alg,
+    // JARM responses (with INTEROP_JARM=1) too; the default would be RS256.
+    ...(process.env.INTEROP_JARM === '1' ? { authorization_signed_response_alg: FAPI2_JARM_ALG ?? key.pub.alg } : {}),
     jwks: { keys: [key.pub] },
     require_pushed_authorization_requests: true,
     dpop_bound_access_tokens: true,
@@ -220,6 +227,7 @@ function fapi2(config) {
       clientAuthSigningAlgValues: algs(),
       requestObjectSigningAlgValues: algs(),
       dPoPSigningAlgValues: algs(),
+      authorizationSigningAlgValues: FAPI2_JARM_ALG ? [...algs(), FAPI2_JARM_ALG] : algs(),
     },
     features: {
       ...config.features,

@@ -144,3 +144,50 @@ async fn fapi2_with_a_required_dpop_nonce_retries_with_a_fresh_client_assertion(
     let client = fapi2_client(&op, "es256").await;
     fapi2_sign_in_refresh_and_userinfo(&client, &op, Alg::ES256).await;
 }
+
+#[tokio::test]
+async fn fapi2_with_a_jarm_response_signs_in() {
+    // FAPI 2.0 Message Signing: the authorization response comes back as one signed JWT
+    // (query.jwt), verified before its code is used.
+    let op = provider_or_skip!(&[("INTEROP_FAPI2", "1"), ("INTEROP_JARM", "1")]);
+    let (client, tx, params) = fapi2_jarm_response(&op).await;
+    let tokens = client
+        .handle_callback(&tx, &params)
+        .await
+        .expect("JARM sign-in under FAPI 2.0");
+    assert_eq!(tokens.token_type.as_deref(), Some("DPoP"));
+}
+
+#[tokio::test]
+async fn fapi2_refuses_a_jarm_response_signed_with_rs256() {
+    // The provider is misconfigured to sign JARM responses with RS256: ES256 or PS256 only.
+    let op = provider_or_skip!(&[
+        ("INTEROP_FAPI2", "1"),
+        ("INTEROP_JARM", "1"),
+        ("INTEROP_FAPI2_JARM_RS256", "1"),
+    ]);
+    let (client, tx, params) = fapi2_jarm_response(&op).await;
+    let err = client
+        .handle_callback(&tx, &params)
+        .await
+        .expect_err("RS256 is not a FAPI 2.0 algorithm");
+    assert!(matches!(err, Error::InvalidJarmResponse { .. }), "{err:?}");
+    assert_eq!(err.code(), 952);
+}
+
+/// A FAPI 2.0 client asking for `query.jwt`, and the response the provider sent back.
+async fn fapi2_jarm_response(
+    op: &OpenIdProvider,
+) -> (Client, oidckit::AuthTransaction, oidckit::CallbackParams) {
+    let mut cfg = fapi2_config(op, "ps256").await;
+    cfg.response_mode = Some("query.jwt".into());
+    let client = discover(cfg).await;
+    let (url, tx) = client
+        .start_authorization(&AuthorizationRequest::default())
+        .await
+        .expect("pushed");
+    let params = Browser::new().authorize(&url).await.params();
+    let names: Vec<&str> = params.pairs().iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["response"], "only the JWT comes back");
+    (client, tx, params)
+}
