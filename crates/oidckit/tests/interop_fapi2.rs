@@ -1,7 +1,8 @@
 //! The FAPI 2.0 Security Profile switch (`ClientConfig::fapi2`) against panva's `oidc-provider`
 //! in its FAPI 2.0 mode (`INTEROP_FAPI2=1`: `features.fapi` profile `2.0`, PAR and PKCE
 //! required, DPoP, only `private_key_jwt` and ES256/PS256; see `interop/provider.mjs`): a whole
-//! sign-in per algorithm, then a refresh and UserInfo with DPoP.
+//! sign-in per algorithm, then a refresh and UserInfo with DPoP; with a signed request object,
+//! a required DPoP nonce, and JARM (`INTEROP_JARM=1`; an RS256-signed response is refused).
 //!
 //! Needs Node.js and `(cd interop && npm ci)`; see `interop.rs`.
 
