@@ -133,8 +133,8 @@ function client(id, extra = {}) {
 // The FAPI 2.0 clients: code flow only, private_key_jwt with the client's key, ID tokens signed
 // with the same algorithm, access tokens bound with DPoP.
 function fapi2Clients() {
+  // Native (the default of client()): a loopback redirect URI on any port, for `oidckit login`.
   return Object.entries(fapi2Keys).map(([id, key]) => client(id, {
-    application_type: 'web',
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     token_endpoint_auth_method: 'private_key_jwt',
