@@ -1696,7 +1696,7 @@ pub const TABLE: &[Setting] = &[
         "",
         RW,
         BEYOND,
-        "The client's private key for private_key_jwt (used when client_secret is empty or AuthMethod asks for it) and request objects: a file path, or PEM or private JWK text.",
+        "The client's private key: private_key_jwt client authentication when client_secret is empty, and the signature of request objects. A file path, or PEM or private JWK text.",
         key_field!(client_key),
     ),
     s(
