@@ -124,39 +124,40 @@ fn login_with_par_pushes_the_request_and_the_browser_gets_a_reference() {
     let reqs = p.requests();
     let pushed = reqs.iter().find(|r| r.path == "/par").expect("PAR request");
     assert_eq!(pushed.param("code_challenge_method"), Some("S256"));
+    assert_only_a_reference_was_authorized(&p);
+}
+
+/// The browser's authorization request carried only `client_id` and `request_uri`.
+fn assert_only_a_reference_was_authorized(p: &MockProvider) {
+    let reqs = p.requests();
     let auth = reqs
         .iter()
         .find(|r| r.path == "/authorize")
         .expect("authorize request");
     let names: Vec<&str> = auth.params.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(names, ["client_id", "request_uri"]);
+}
+
+/// A mock provider that requires pushed authorization requests.
+fn par_only_provider() -> MockProvider {
+    MockProvider::start(MockConfig {
+        require_par: true,
+        ..MockConfig::default()
+    })
+    .expect("mock provider")
 }
 
 #[test]
 fn login_pushes_by_itself_when_the_provider_requires_par() {
-    let p = MockProvider::start(MockConfig {
-        require_par: true,
-        ..MockConfig::default()
-    })
-    .expect("mock provider");
+    let p = par_only_provider();
     login_ok(&p, &[]);
-    let reqs = p.requests();
-    assert!(reqs.iter().any(|r| r.path == "/par"), "no PAR request");
-    let auth = reqs
-        .iter()
-        .find(|r| r.path == "/authorize")
-        .expect("authorize request");
-    let names: Vec<&str> = auth.params.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(names, ["client_id", "request_uri"]);
+    assert!(count_requests_at(&p, "/par") == 1, "one PAR request");
+    assert_only_a_reference_was_authorized(&p);
 }
 
 #[test]
 fn auth_url_pushes_when_the_provider_requires_par_and_exchange_finishes() {
-    let p = MockProvider::start(MockConfig {
-        require_par: true,
-        ..MockConfig::default()
-    })
-    .expect("mock provider");
+    let p = par_only_provider();
     let issuer = p.issuer();
     let base = [
         "--issuer",
