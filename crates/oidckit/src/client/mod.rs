@@ -118,6 +118,7 @@ impl Client {
         if config.fapi2 {
             let algs = crate::flows::fapi2::check(&config, &metadata, &auth.method)?;
             validator = validator.with_allowed_algs(algs);
+            auth.audience = Some(metadata.issuer.clone());
         }
         if config.dpop || config.dpop_key.is_some() {
             auth.dpop = Some(Arc::new(crate::flows::dpop::Dpop::new(
