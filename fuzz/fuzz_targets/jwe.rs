@@ -16,7 +16,9 @@ fn keys() -> &'static [DecryptionKey] {
     KEYS.get_or_init(|| {
         vec![
             DecryptionKey::generate_rsa().expect("rsa").with_kid("rsa"),
-            DecryptionKey::generate_ec("P-256").expect("ec").with_kid("ec"),
+            DecryptionKey::generate_ec("P-256")
+                .expect("ec")
+                .with_kid("ec"),
         ]
     })
 }
@@ -28,8 +30,11 @@ fuzz_target!(|data: &[u8]| {
         let alg = if pick % 2 == 0 {
             [KeyManagement::RsaOaep, KeyManagement::RsaOaep256][pick / 2 % 2]
         } else {
-            [KeyManagement::EcdhEs, KeyManagement::EcdhEsA128Kw, KeyManagement::EcdhEsA256Kw]
-                [pick / 2 % 3]
+            [
+                KeyManagement::EcdhEs,
+                KeyManagement::EcdhEsA128Kw,
+                KeyManagement::EcdhEsA256Kw,
+            ][pick / 2 % 3]
         };
         let enc = ContentEncryption::ALL[pick / 8 % 4];
         let public = key.encryption_key().expect("public half");
@@ -39,7 +44,8 @@ fuzz_target!(|data: &[u8]| {
         let mut parts: Vec<String> = token.split('.').map(str::to_string).collect();
         let part = 3 + pick % 2;
         let mut bytes = b64url_decode(&parts[part]).expect("b64");
-        if let Some(b) = bytes.get_mut(pick % bytes.len().max(1)) {
+        let at = pick % bytes.len().max(1);
+        if let Some(b) = bytes.get_mut(at) {
             *b ^= 0x01;
             parts[part] = b64url_encode(&bytes);
             let err = jwe::decrypt(&parts.join("."), keys()).expect_err("tampered");
