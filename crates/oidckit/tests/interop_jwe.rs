@@ -18,18 +18,7 @@ const ENC_SECRET: &str = "interop-enc-secret-that-is-long-enough-for-hmac-sha256
 
 /// The private decryption key `name` served by provider.mjs at `/interop/client-keys`.
 async fn decryption_key(op: &OpenIdProvider, name: &str) -> DecryptionKey {
-    let url = format!("{}/interop/client-keys", op.issuer());
-    let body = reqwest::get(&url)
-        .await
-        .expect("client keys")
-        .bytes()
-        .await
-        .expect("client keys body");
-    let keys: serde_json::Value = serde_json::from_slice(&body).expect("client keys JSON");
-    let jwk = keys
-        .get(name)
-        .unwrap_or_else(|| panic!("no {name} in {keys}"));
-    DecryptionKey::from_jwk(&jwk.to_string()).expect("a usable decryption key")
+    DecryptionKey::from_jwk(&op.client_private_key(name).await).expect("a usable decryption key")
 }
 
 async fn encryption_client(op: &OpenIdProvider, client_id: &str, key: &str) -> Client {
