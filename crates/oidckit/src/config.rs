@@ -323,6 +323,13 @@ pub struct ClientConfig {
     pub request_object_encryption_alg: Option<crate::jose::KeyManagement>,
     /// The request object's `enc`. Default: `A256GCM`.
     pub request_object_encryption_enc: crate::jose::ContentEncryption,
+    /// The `alg` registered for ID token encryption: when set, an ID token that is not
+    /// encrypted (934) or encrypted with another `alg` (954) is refused (Core §3.1.3.7 step 1).
+    /// Default: none (encrypted or not, both accepted).
+    pub id_token_encrypted_response_alg: Option<crate::jose::KeyManagement>,
+    /// The `alg` registered for UserInfo encryption: when set, a UserInfo response that is not
+    /// encrypted (934) or encrypted with another `alg` (954) is refused. Default: none.
+    pub userinfo_encrypted_response_alg: Option<crate::jose::KeyManagement>,
     dangerous: Dangerous,
 }
 
@@ -385,6 +392,14 @@ impl fmt::Debug for ClientConfig {
                 "request_object_encryption_enc",
                 &self.request_object_encryption_enc,
             )
+            .field(
+                "id_token_encrypted_response_alg",
+                &self.id_token_encrypted_response_alg,
+            )
+            .field(
+                "userinfo_encrypted_response_alg",
+                &self.userinfo_encrypted_response_alg,
+            )
             .field("dangerous", &self.dangerous)
             .finish()
     }
@@ -423,6 +438,8 @@ impl ClientConfig {
             request_object_encryption_key: None,
             request_object_encryption_alg: None,
             request_object_encryption_enc: crate::jose::ContentEncryption::A256Gcm,
+            id_token_encrypted_response_alg: None,
+            userinfo_encrypted_response_alg: None,
             dangerous: Dangerous::default(),
         }
     }

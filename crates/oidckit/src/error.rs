@@ -534,6 +534,16 @@ pub enum Error {
         what: &'static str,
     },
 
+    /// Code 934. A token arrived unencrypted although encryption was registered for it
+    /// (`ClientConfig::id_token_encrypted_response_alg` / `userinfo_encrypted_response_alg`).
+    #[error("the {what} is not encrypted, but {alg} encryption was registered for it")]
+    EncryptionRequired {
+        /// `ID token` or `UserInfo response`.
+        what: &'static str,
+        /// The registered `alg`.
+        alg: &'static str,
+    },
+
     /// Code 301. The operation was interrupted by the application.
     #[error("interrupted")]
     Interrupted,
@@ -656,6 +666,7 @@ impl Error {
             Error::InvalidDecryptionKey { .. } => 959,
             Error::JweEncryption { .. } => 932,
             Error::NestedJwtRequired { .. } => 933,
+            Error::EncryptionRequired { .. } => 934,
             Error::Interrupted => 301,
             Error::InvalidLogoutToken { .. } => 940,
             Error::LoginTransactionNotFound { .. } => 941,
@@ -850,6 +861,7 @@ mod tests {
             InvalidDecryptionKey { reason: s() } => 959,
             JweEncryption { reason: s() } => 932,
             NestedJwtRequired { what: "ID token" } => 933,
+            EncryptionRequired { what: "ID token", alg: "RSA-OAEP" } => 934,
             Interrupted {} => 301,
         };
         for (e, code) in table {

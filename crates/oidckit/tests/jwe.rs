@@ -195,6 +195,46 @@ async fn an_encrypted_id_token_without_a_configured_key_is_958() {
 }
 
 #[tokio::test]
+async fn registered_encryption_refuses_plain_tokens_and_other_algs() {
+    let key = rsa_key();
+    // Nothing encrypted, but encryption registered: 934 for the ID token and for UserInfo.
+    let p = provider();
+    let client = client_with(&p, |c| {
+        c.decryption_keys = vec![key.clone()];
+        c.id_token_encrypted_response_alg = Some(KeyManagement::RsaOaep256);
+    })
+    .await;
+    let err = sign_in(&client).await.expect_err("plain ID token");
+    assert_eq!(err.code(), 934);
+    let client = client_with(&p, |c| {
+        c.userinfo_encrypted_response_alg = Some(KeyManagement::RsaOaep256);
+    })
+    .await;
+    let tokens = sign_in(&client).await.expect("the ID token may be plain");
+    assert_eq!(
+        client.userinfo(&tokens).await.expect_err("plain").code(),
+        934
+    );
+
+    // Encrypted with RSA-OAEP where RSA-OAEP-256 was registered: 954.
+    let p = provider_with(|c| {
+        c.id_token_encryption = Some(MockEncryption::new(key.public_jwk(), "RSA-OAEP", "A256GCM"));
+    });
+    let client = client_with(&p, |c| {
+        c.decryption_keys = vec![key.clone()];
+        c.id_token_encrypted_response_alg = Some(KeyManagement::RsaOaep256);
+    })
+    .await;
+    assert_eq!(sign_in(&client).await.expect_err("other alg").code(), 954);
+    let client = client_with(&p, |c| {
+        c.decryption_keys = vec![key.clone()];
+        c.id_token_encrypted_response_alg = Some(KeyManagement::RsaOaep);
+    })
+    .await;
+    sign_in(&client).await.expect("the registered alg");
+}
+
+#[tokio::test]
 async fn request_objects_are_signed_then_encrypted_to_the_given_key() {
     let p = provider();
     let provider_key = ec_key();

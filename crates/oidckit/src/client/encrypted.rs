@@ -15,17 +15,34 @@ use crate::{ClientConfig, Error, Result};
 impl Client {
     /// `token` itself when it is not a JWE; else its decrypted plaintext. With `nested`, the
     /// plaintext must be a signed JWT (code 933 otherwise): ID tokens and JARM responses are
-    /// signed, then encrypted.
+    /// signed, then encrypted. With `required`, the token must be a JWE with that `alg`
+    /// (934 when it is not encrypted, 954 for another `alg`).
     pub(crate) fn decrypt_if_jwe<'t>(
         &self,
         token: &'t str,
         what: &'static str,
         nested: bool,
+        required: Option<KeyManagement>,
     ) -> Result<Cow<'t, str>> {
         if !jwe::is_jwe(token) {
-            return Ok(Cow::Borrowed(token));
+            return match required {
+                Some(alg) => Err(Error::EncryptionRequired {
+                    what,
+                    alg: alg.as_str(),
+                }),
+                None => Ok(Cow::Borrowed(token)),
+            };
         }
         let decrypted = jwe::decrypt(token, &self.inner.config.decryption_keys)?;
+        if let Some(alg) = required
+            && decrypted.header.alg != alg
+        {
+            return Err(Error::JweAlgorithmRefused {
+                member: "alg",
+                value: decrypted.header.alg.as_str().to_string(),
+                reason: "not the algorithm registered for this token (ClientConfig::*_encrypted_response_alg)",
+            });
+        }
         let text = String::from_utf8(decrypted.plaintext).ok();
         match text {
             Some(t) if !nested || is_compact_jws(&t) => Ok(Cow::Owned(t)),

@@ -391,7 +391,7 @@ impl Client {
         use crate::flows::jarm;
         let inner = &self.inner;
         let text = jarm::response_jwt(params)?;
-        let text = self.decrypt_if_jwe(text, "JARM response", true)?;
+        let text = self.decrypt_if_jwe(text, "JARM response", true, None)?;
         let jws = CompactJws::parse(&text)
             .map_err(|e| jarm::invalid(&format!("the response JWT cannot be parsed: {e}")))?;
         self.with_key_retry(jws.header.alg.is_hmac(), |jwks| {
@@ -469,7 +469,9 @@ impl Client {
     /// the provider's JWKS when needed and re-fetching it once when the token names an unknown
     /// key (key rotation).
     pub async fn validate_id_token(&self, token: &str, checks: &Checks<'_>) -> Result<IdToken> {
-        self.validate_with(&self.inner.validator, token, checks)
+        let required = self.inner.config.id_token_encrypted_response_alg;
+        let token = self.decrypt_if_jwe(token, "ID token", true, required)?;
+        self.validate_with(&self.inner.validator, &token, checks)
             .await
     }
 
@@ -482,7 +484,7 @@ impl Client {
         token: &str,
         checks: &Checks<'_>,
     ) -> Result<IdToken> {
-        let token = &*self.decrypt_if_jwe(token, "ID token", true)?;
+        let token = &*self.decrypt_if_jwe(token, "ID token", true, None)?;
         let jws = CompactJws::parse(token)?;
         let no_keys = jws.header.alg.is_hmac() || !jws.header.alg.is_supported();
         self.with_key_retry(no_keys, |jwks| validator.validate(token, jwks, checks))
@@ -524,16 +526,25 @@ impl Client {
             "the provider has no UserInfo endpoint; set the provider metadata's userinfo_endpoint by hand if it has one",
         )?;
         let dpop = self.inner.auth.dpop.as_deref();
-        let map = match userinfo::fetch(&self.inner.http, url, access_token, dpop).await? {
-            userinfo::Response::Claims(map) => map,
-            userinfo::Response::Signed(text) => self.verify_userinfo_jwt(&text).await?,
+        let required = self.inner.config.userinfo_encrypted_response_alg;
+        let response = userinfo::fetch(&self.inner.http, url, access_token, dpop).await?;
+        let map = match (response, required) {
+            (userinfo::Response::Claims(_), Some(alg)) => {
+                return Err(Error::EncryptionRequired {
+                    what: "UserInfo response",
+                    alg: alg.as_str(),
+                });
+            }
+            (userinfo::Response::Claims(map), None) => map,
+            (userinfo::Response::Signed(text), _) => self.verify_userinfo_jwt(&text).await?,
         };
         userinfo::details(map, expected_sub)
     }
 
     async fn verify_userinfo_jwt(&self, text: &str) -> Result<Map<String, Value>> {
         let inner = &self.inner;
-        let text = self.decrypt_if_jwe(text, "UserInfo response", false)?;
+        let required = inner.config.userinfo_encrypted_response_alg;
+        let text = self.decrypt_if_jwe(text, "UserInfo response", false, required)?;
         let claims = if encrypted::is_compact_jws(&text) {
             let jws = CompactJws::parse(&text)?;
             self.with_key_retry(jws.header.alg.is_hmac(), |jwks| {
