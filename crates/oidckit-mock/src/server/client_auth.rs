@@ -18,7 +18,7 @@ pub(super) const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-
 pub(crate) fn authenticate_client<'a>(
     s: &'a Shared,
     req: &Req,
-) -> Result<&'a MockClient, Box<Response>> {
+) -> Result<MockClient, Box<Response>> {
     let invalid_client =
         |d: &str| Box::new(token_error(StatusCode::UNAUTHORIZED, "invalid_client", d));
     if req.form("client_assertion_type").is_some() || req.form("client_assertion").is_some() {
@@ -155,7 +155,7 @@ pub(super) fn audiences(s: &Shared) -> Vec<String> {
 pub(crate) fn authenticate_with_assertion<'a>(
     s: &'a Shared,
     req: &Req,
-) -> Result<&'a MockClient, Box<Response>> {
+) -> Result<MockClient, Box<Response>> {
     if req.form("client_assertion_type") != Some(ASSERTION_TYPE) {
         return Err(invalid_client("unsupported client_assertion_type"));
     }

@@ -19,6 +19,9 @@ use crate::userinfo::{self, UserDetails};
 use crate::{Error, Result};
 
 mod grants;
+mod resource;
+
+pub use resource::{ResourceClient, ResourceOptions};
 
 /// An OpenID Connect relying party for one provider. Cheap to clone (shared inside), and
 /// `Send + Sync`: keep one in your application state.
@@ -75,6 +78,7 @@ impl Client {
                 hint: "set the client id registered with the provider",
             });
         }
+        check_resource_indicators(&config.resource)?;
         let allowed = match &config.allowed_algs {
             Some(algs) => algs.clone(),
             None => {
@@ -279,6 +283,19 @@ impl Client {
             }
             None => cfg.effective_scope(),
         };
+        let with_resources;
+        let req = if cfg.resource.is_empty() {
+            req
+        } else {
+            let mut r = req.clone();
+            r.extra.extend(
+                cfg.resource
+                    .iter()
+                    .map(|v| ("resource".to_string(), v.clone())),
+            );
+            with_resources = r;
+            &with_resources
+        };
         authorize::build(
             UrlParts {
                 endpoint,
@@ -417,6 +434,7 @@ impl Client {
         if let Some(v) = &tx.code_verifier {
             grant.push(("code_verifier", v));
         }
+        grant.extend(self.resource_params());
         let raw = token::request(&self.inner.http, url, &self.inner.auth, &grant).await?;
         self.finish_token_response(raw, "token", Some(tx)).await
     }
@@ -430,10 +448,11 @@ impl Client {
         previous: Option<&IdToken>,
     ) -> Result<TokenSet> {
         let url = self.token_endpoint()?;
-        let grant = [
+        let mut grant = vec![
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token),
         ];
+        grant.extend(self.resource_params());
         let raw = token::request(&self.inner.http, url, &self.inner.auth, &grant).await?;
         let mut tokens = self.finish_token_response(raw, "refresh", None).await?;
         if tokens.refresh_token.is_none() {
@@ -448,6 +467,15 @@ impl Client {
             ));
         }
         Ok(tokens)
+    }
+
+    /// The RFC 8707 `resource` parameters of this client's configuration.
+    fn resource_params(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.inner
+            .config
+            .resource
+            .iter()
+            .map(|r| ("resource", r.as_str()))
     }
 
     fn token_endpoint(&self) -> Result<&str> {
@@ -657,4 +685,18 @@ impl Client {
             other => other,
         }
     }
+}
+
+/// RFC 8707 §2: a resource indicator is an absolute URI without a fragment (code 921).
+fn check_resource_indicators(resources: &[String]) -> Result<()> {
+    for r in resources {
+        let ok = url::Url::parse(r).is_ok_and(|u| u.fragment().is_none());
+        if !ok {
+            return Err(Error::InvalidSetting {
+                name: "resource".into(),
+                reason: format!("{r:?} is not an absolute URI without a fragment (RFC 8707 §2)"),
+            });
+        }
+    }
+    Ok(())
 }
