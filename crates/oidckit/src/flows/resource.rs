@@ -50,7 +50,9 @@ impl ResourceMetadata {
             Ok(Value::Object(m)) => m,
             Ok(_) => return Err(invalid("not a JSON object".into())),
             Err(e) => {
-                return Err(e.into_error("resource metadata", |e| invalid(format!("not JSON: {e}"))));
+                return Err(
+                    e.into_error("resource metadata", |e| invalid(format!("not JSON: {e}")))
+                );
             }
         };
         let strings = |name: &str| -> Result<Vec<String>> {
