@@ -15,8 +15,8 @@ use crate::MockClient;
 
 pub(super) const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-pub(crate) fn authenticate_client<'a>(
-    s: &'a Shared,
+pub(crate) fn authenticate_client(
+    s: &Shared,
     req: &Req,
 ) -> Result<MockClient, Box<Response>> {
     let invalid_client =
@@ -152,8 +152,8 @@ pub(super) fn audiences(s: &Shared) -> Vec<String> {
 }
 
 /// `client_secret_jwt` / `private_key_jwt` (Core §9).
-pub(crate) fn authenticate_with_assertion<'a>(
-    s: &'a Shared,
+pub(crate) fn authenticate_with_assertion(
+    s: &Shared,
     req: &Req,
 ) -> Result<MockClient, Box<Response>> {
     if req.form("client_assertion_type") != Some(ASSERTION_TYPE) {

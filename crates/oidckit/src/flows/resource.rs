@@ -1,7 +1,7 @@
 //! OAuth 2.0 Protected Resource Metadata, RFC 9728 (<https://www.rfc-editor.org/rfc/rfc9728>):
 //! which authorization servers a protected resource (an API, an MCP server) accepts tokens from.
 //!
-//! [`discover`] asks the resource itself first: a `401` with
+//! [`Client::for_resource`](crate::Client::for_resource) asks the resource itself first: a `401` with
 //! `WWW-Authenticate: Bearer resource_metadata="…"` (§5.1) names the document; otherwise the
 //! well-known URL (§3.1, [`well_known_url`]) is tried. The document's `resource` must equal the
 //! resource URL asked for (§3.3, code 962), and the authorization server to use is the first
