@@ -272,3 +272,45 @@ async fn a_resource_indicator_with_a_fragment_is_refused() {
     let err = Client::discover(config).await.expect_err("fragment");
     assert_eq!(err.code(), 921);
 }
+
+#[tokio::test]
+async fn a_plain_oauth_server_found_through_rfc8414_needs_no_openid_scope_or_id_token() {
+    let p = provider();
+    p.set_misbehavior(Misbehavior::AuthorizationServerMetadataOnly(String::new()));
+    p.set_misbehavior(Misbehavior::DiscoveryMember(
+        "scopes_supported".into(),
+        "[\"profile\", \"api\"]".into(),
+    ));
+    p.set_misbehavior(Misbehavior::TokenOmitsIdToken);
+    let mut cfg = config(&p);
+    cfg.scope = "profile".into();
+    let client = Client::discover(cfg.clone()).await.expect("client");
+    assert!(client.metadata().is_oauth_only());
+    let (url, _) = client
+        .authorization_url(&oidckit::AuthorizationRequest::default())
+        .expect("URL");
+    let scope: Vec<String> = url::Url::parse(&url)
+        .expect("URL")
+        .query_pairs()
+        .filter(|(k, _)| k == "scope")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    assert_eq!(scope, ["profile"], "no openid added");
+
+    // The mock itself wants `openid`; the token response has no ID token and is accepted.
+    cfg.scope = "openid profile".into();
+    let client = Client::discover(cfg).await.expect("client");
+    let tokens = sign_in(&client).await.expect("sign-in without an ID token");
+    assert!(tokens.id_token.is_none());
+    assert!(tokens.access_token.is_some());
+}
+
+#[tokio::test]
+async fn an_openid_provider_must_still_return_an_id_token() {
+    let p = provider();
+    p.set_misbehavior(Misbehavior::TokenOmitsIdToken);
+    let client = client(&p).await;
+    assert!(!client.metadata().is_oauth_only());
+    let err = sign_in(&client).await.expect_err("no ID token");
+    assert_eq!(err.code(), 908);
+}

@@ -15,10 +15,7 @@ use crate::MockClient;
 
 pub(super) const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-pub(crate) fn authenticate_client(
-    s: &Shared,
-    req: &Req,
-) -> Result<MockClient, Box<Response>> {
+pub(crate) fn authenticate_client(s: &Shared, req: &Req) -> Result<MockClient, Box<Response>> {
     let invalid_client =
         |d: &str| Box::new(token_error(StatusCode::UNAUTHORIZED, "invalid_client", d));
     if req.form("client_assertion_type").is_some() || req.form("client_assertion").is_some() {

@@ -276,11 +276,13 @@ impl Client {
                 hint: "set the redirect URI (return_url) registered with the provider",
             })?;
         let scope = match &req.scope {
+            Some(s) if self.inner.metadata.is_oauth_only() => s.clone(),
             Some(s) => {
                 let mut c = cfg.clone();
                 c.scope = s.clone();
                 c.effective_scope()
             }
+            None if self.inner.metadata.is_oauth_only() => cfg.scope.clone(),
             None => cfg.effective_scope(),
         };
         let with_resources;
@@ -646,6 +648,7 @@ impl Client {
             .map(str::to_string);
         let id_token = match (id_token, tx) {
             (Some(id_token), _) => id_token,
+            (None, Some(_)) if self.inner.metadata.is_oauth_only() => return Ok(tokens),
             (None, Some(_)) => {
                 return Err(Error::InvalidTokenResponse {
                     reason: "the token response has no id_token; is `openid` in the scope?".into(),

@@ -90,6 +90,11 @@ pub struct ProviderMetadata {
     /// Whether the authorization response carries `iss` (RFC 9207).
     #[serde(default)]
     pub authorization_response_iss_parameter_supported: bool,
+    /// Whether this came from RFC 8414 authorization server metadata (the OpenID discovery
+    /// document was not there). When its `scopes_supported` lacks `openid` too, the server is
+    /// taken to be a plain OAuth 2.0 one: see [`ProviderMetadata::is_oauth_only`].
+    #[serde(skip)]
+    pub from_authorization_server_metadata: bool,
     /// The whole document as received (seed: `RawJSON`); `Null` for metadata set by hand.
     #[serde(skip)]
     pub raw: serde_json::Value,
@@ -155,6 +160,14 @@ impl ProviderMetadata {
         .filter_map(|(name, url)| Some((name, url.as_deref()?)))
     }
 
+    /// A plain OAuth 2.0 authorization server (RFC 8414 metadata without `openid` in
+    /// `scopes_supported`): the code flow then asks for the configured scope as is (no
+    /// `openid` added) and needs no ID token from the token endpoint.
+    pub fn is_oauth_only(&self) -> bool {
+        self.from_authorization_server_metadata
+            && !self.scopes_supported.iter().any(|s| s == "openid")
+    }
+
     /// Whether the issuer is Microsoft's multi-tenant template containing `{tenantid}`; the ID
     /// token's `iss` must then equal the template filled with its own `tid` claim.
     pub fn is_tenant_template(&self) -> bool {
@@ -203,7 +216,8 @@ pub(crate) async fn discover(http: &Http, issuer_or_url: &str) -> Result<Provide
             reason: format!("HTTP status {} (expected 200){tried}", resp.status),
         });
     }
-    let meta = ProviderMetadata::from_json_at(&resp.body, &url)?;
+    let mut meta = ProviderMetadata::from_json_at(&resp.body, &url)?;
+    meta.from_authorization_server_metadata = !tried.is_empty();
     if !issuer_matches(&issuer, &meta) {
         return Err(Error::IssuerMismatch {
             expected: issuer,
