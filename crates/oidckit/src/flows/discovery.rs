@@ -245,11 +245,18 @@ pub async fn fetch(config: &crate::ClientConfig) -> Result<ProviderMetadata> {
 /// `https://as.example/.well-known/oauth-authorization-server/tenant`. `None` when the issuer
 /// is not a URL with a host.
 pub fn authorization_server_metadata_url(issuer: &str) -> Option<String> {
-    let mut url = url::Url::parse(issuer.trim()).ok()?;
+    let mut url = url::Url::parse(&insert_well_known(issuer, AS_WELL_KNOWN)?).ok()?;
+    url.set_query(None);
+    Some(url.into())
+}
+
+/// `url` with `well_known` inserted between the host and the path (a trailing `/` of the path
+/// dropped) and without fragment: the rule of RFC 8414 §3.1 and RFC 9728 §3.1.
+pub(crate) fn insert_well_known(url: &str, well_known: &str) -> Option<String> {
+    let mut url = url::Url::parse(url.trim()).ok()?;
     url.host_str()?;
     let path = url.path().trim_end_matches('/').to_string();
-    url.set_path(&format!("{AS_WELL_KNOWN}{path}"));
-    url.set_query(None);
+    url.set_path(&format!("{well_known}{path}"));
     url.set_fragment(None);
     Some(url.into())
 }

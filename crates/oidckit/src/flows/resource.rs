@@ -118,12 +118,7 @@ impl ResourceMetadata {
 /// `https://r.example/.well-known/oauth-protected-resource/mcp`), the query kept. `None` when
 /// `resource` is not a URL with a host.
 pub fn well_known_url(resource: &str) -> Option<String> {
-    let mut url = url::Url::parse(resource.trim()).ok()?;
-    url.host_str()?;
-    let path = url.path().trim_end_matches('/').to_string();
-    url.set_path(&format!("{WELL_KNOWN}{path}"));
-    url.set_fragment(None);
-    Some(url.into())
+    crate::discovery::insert_well_known(resource, WELL_KNOWN)
 }
 
 /// The `resource_metadata` URL of a `Bearer` challenge in a `WWW-Authenticate` value (RFC 9728
