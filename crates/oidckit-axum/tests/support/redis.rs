@@ -56,6 +56,31 @@ fn cli(port: u16, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Whether `redis-server` and `redis-cli` can run here. When they cannot, the test is skipped if
+/// `OIDCKIT_SKIP_SYSTEM_SERVERS=1` is set (the answer is `false`) and fails with the apt line
+/// otherwise, so a missing package is never a silent pass.
+pub fn available() -> bool {
+    let runs = |bin: &str| {
+        Command::new(bin)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if runs("redis-server") && runs("redis-cli") {
+        return true;
+    }
+    if std::env::var("OIDCKIT_SKIP_SYSTEM_SERVERS").as_deref() == Ok("1") {
+        eprintln!("skipping: redis-server is not installed and OIDCKIT_SKIP_SYSTEM_SERVERS=1");
+        return false;
+    }
+    panic!(
+        "redis-server/redis-cli not found: run `apt-get install -y redis-server redis-tools` \
+         (or set OIDCKIT_SKIP_SYSTEM_SERVERS=1 to skip the Redis tests)"
+    );
+}
+
 impl RedisServer {
     /// A single server with append-only persistence.
     pub fn start() -> RedisServer {
