@@ -478,8 +478,12 @@ impl Client {
     ) -> Result<IdToken> {
         let jws = CompactJws::parse(token)?;
         let no_keys = jws.header.alg.is_hmac() || !jws.header.alg.is_supported();
-        self.with_key_retry(no_keys, |jwks| validator.validate(token, jwks, checks))
-            .await
+        let payload = self
+            .with_key_retry(no_keys, |jwks| {
+                validator.validate_parsed(&jws, jwks, checks)
+            })
+            .await?;
+        Ok(IdToken::new(token, jws.header, payload))
     }
 
     /// Verifies a JWS signed by the provider with the ID token's keys and algorithm policy
@@ -644,11 +648,12 @@ impl Client {
         check: impl Fn(&Jwks) -> Result<T>,
     ) -> Result<T> {
         let inner = &self.inner;
-        let jwks = if no_keys {
-            Arc::new(Jwks::default())
-        } else {
-            inner.keys.get(&inner.http).await?
-        };
+        if no_keys {
+            // HMAC tokens are checked with the client secret (and unsupported algorithms are
+            // refused) without the provider's keys: no fetch, no lock, no allocation.
+            return check(&Jwks::default());
+        }
+        let jwks = inner.keys.get(&inner.http).await?;
         match check(&jwks) {
             Err(Error::NoMatchingKey { .. }) => match inner.keys.refresh(&inner.http, &jwks).await?
             {
