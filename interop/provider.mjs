@@ -12,6 +12,15 @@
 //   INTEROP_JARM          JWT secured authorization responses (query.jwt, fragment.jwt, …)
 //   INTEROP_REGISTRATION  dynamic client registration (RFC 7591) and its management (RFC 7592);
 //                         with INTEROP_REGISTRATION_TOKEN=<token> an initial access token is required
+//   INTEROP_FAPI2         a FAPI 2.0 Security Profile provider (features.fapi profile '2.0'): PAR
+//                         required, PKCE required, DPoP on, only private_key_jwt, only ES256 and
+//                         PS256, signed request objects through PAR; the only clients are
+//                         `interop-fapi2-es256` and `interop-fapi2-ps256` (private_key_jwt with an ES256 / PS256 key, ID
+//                         tokens (and with INTEROP_JARM=1 JARM responses) signed with the same
+//                         algorithm, DPoP-bound access tokens)
+//   INTEROP_FAPI2_JARM_RS256  with INTEROP_FAPI2=1 and INTEROP_JARM=1: sign the FAPI clients'
+//                         JARM responses with RS256 instead (a misconfigured provider, for the
+//                         client's refusal)
 //
 // Protocol on stdout (one line each, everything else goes to stderr):
 //   READY <issuer>             listening; <issuer> has no trailing slash
@@ -32,7 +41,9 @@
 //
 // Extra route (not part of any spec), for tests of client authentication with keys:
 //   GET /interop/client-keys  -> {"interop-private-key-jwt": <private JWK>} : the private key of
-//                                the private_key_jwt client, whose public half is registered.
+//                                the private_key_jwt client, whose public half is registered
+//                                (with INTEROP_FAPI2=1: the keys of the two FAPI 2.0 clients,
+//                                by client id).
 
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -44,6 +55,9 @@ import { exportJWK, generateKeyPair } from 'jose';
 const REDIRECT_URI = 'http://127.0.0.1:9/cb';
 const POST_LOGOUT_REDIRECT_URI = 'http://127.0.0.1:9/logged-out';
 const SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+const FAPI2 = process.env.INTEROP_FAPI2 === '1';
+const FAPI2_ALGS = ['ES256', 'PS256'];
+const FAPI2_JARM_ALG = process.env.INTEROP_FAPI2_JARM_RS256 === '1' ? 'RS256' : undefined;
 const ALL_RESPONSE_TYPES = ['code', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token'];
 
 // The one end-user. devInteractions uses the submitted login as the account id; only this
@@ -83,18 +97,27 @@ async function signingKeys() {
   return Promise.all(SIGNING_ALGS.map(signingKey));
 }
 
-// The private_key_jwt client's key pair: generated once, kept across rotations.
-const clientKey = await (async () => {
-  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+// A client's key pair for private_key_jwt: generated once, kept across rotations.
+async function clientKeyPair(alg, kid) {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const priv = await exportJWK(privateKey);
   const pub = await exportJWK(publicKey);
   for (const k of [priv, pub]) {
-    k.kid = 'interop-client-es256';
-    k.alg = 'ES256';
+    k.kid = kid;
+    k.alg = alg;
     k.use = 'sig';
   }
   return { priv, pub };
-})();
+}
+
+const clientKey = await clientKeyPair('ES256', 'interop-client-es256');
+// The FAPI 2.0 clients' keys (INTEROP_FAPI2=1), by client id.
+const fapi2Keys = FAPI2
+  ? Object.fromEntries(await Promise.all(FAPI2_ALGS.map(async (alg) => [
+    `interop-fapi2-${alg.toLowerCase()}`,
+    await clientKeyPair(alg, `interop-fapi2-${alg.toLowerCase()}`),
+  ])))
+  : {};
 
 function client(id, extra = {}) {
   return {
@@ -109,7 +132,26 @@ function client(id, extra = {}) {
   };
 }
 
+// The FAPI 2.0 clients: code flow only, private_key_jwt with the client's key, ID tokens signed
+// with the same algorithm, access tokens bound with DPoP.
+function fapi2Clients() {
+  // Native (the default of client()): a loopback redirect URI on any port, for `oidckit login`.
+  return Object.entries(fapi2Keys).map(([id, key]) => client(id, {
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'private_key_jwt',
+    token_endpoint_auth_signing_alg: key.pub.alg,
+    id_token_signed_response_alg: key.pub.alg,
+    // JARM responses (with INTEROP_JARM=1) too; the default would be RS256.
+    ...(process.env.INTEROP_JARM === '1' ? { authorization_signed_response_alg: FAPI2_JARM_ALG ?? key.pub.alg } : {}),
+    jwks: { keys: [key.pub] },
+    require_pushed_authorization_requests: true,
+    dpop_bound_access_tokens: true,
+  }));
+}
+
 function clients() {
+  if (FAPI2) return fapi2Clients();
   const confidential = (id, extra = {}) => client(id, { client_secret: `${id}-secret`, ...extra });
   return [
     confidential('interop-basic', { token_endpoint_auth_method: 'client_secret_basic' }),
@@ -168,6 +210,40 @@ function clients() {
 }
 
 async function configuration() {
+  return FAPI2 ? fapi2(await stockConfiguration()) : stockConfiguration();
+}
+
+// The FAPI 2.0 Security Profile provider: the stock configuration narrowed to what the profile
+// allows, with oidc-provider's FAPI 2.0 behaviours on.
+function fapi2(config) {
+  const algs = () => [...FAPI2_ALGS];
+  return {
+    ...config,
+    responseTypes: ['code'],
+    clientAuthMethods: ['private_key_jwt'],
+    enabledJWA: {
+      ...config.enabledJWA,
+      idTokenSigningAlgValues: algs(),
+      userinfoSigningAlgValues: algs(),
+      introspectionSigningAlgValues: algs(),
+      clientAuthSigningAlgValues: algs(),
+      requestObjectSigningAlgValues: algs(),
+      dPoPSigningAlgValues: algs(),
+      authorizationSigningAlgValues: FAPI2_JARM_ALG ? [...algs(), FAPI2_JARM_ALG] : algs(),
+    },
+    features: {
+      ...config.features,
+      fapi: { enabled: true, profile: '2.0' },
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: true },
+      dPoP: { ...config.features.dPoP, enabled: true },
+      // Signed request objects, pushed (FAPI 2.0 checks their exp, nbf and aud).
+      requestObjects: { request: true, requestUri: false },
+    },
+    pkce: { methods: ['S256'], required: () => true },
+  };
+}
+
+async function stockConfiguration() {
   return {
     clients: clients(),
     jwks: { keys: await signingKeys() },
@@ -289,7 +365,9 @@ async function buildProvider(issuer) {
   provider.use(async (ctx, next) => {
     if (ctx.method === 'GET' && ctx.path === '/interop/client-keys') {
       ctx.type = 'json';
-      ctx.body = { 'interop-private-key-jwt': clientKey.priv };
+      ctx.body = FAPI2
+        ? Object.fromEntries(Object.entries(fapi2Keys).map(([id, key]) => [id, key.priv]))
+        : { 'interop-private-key-jwt': clientKey.priv };
       return;
     }
     // oidc-provider treats client_secret_basic and client_secret_post as interchangeable. Make

@@ -242,9 +242,19 @@ pub struct AuthUrlArgs {
     #[command(flatten)]
     pub provider: ProviderArgs,
 
+    /// Client authentication at the pushed authorization request endpoint (with --par, or
+    /// when the provider requires pushed requests).
+    #[command(flatten)]
+    pub auth: ClientAuthArgs,
+
     /// The redirect URI registered with the provider.
     #[arg(long, env = "OIDC_REDIRECT_URI", value_name = "URI")]
     pub redirect_uri: String,
+
+    /// Push the authorization request first (RFC 9126 PAR); the URL then carries only
+    /// `client_id` and `request_uri`. Automatic when the provider requires it.
+    #[arg(long)]
+    pub par: bool,
 
     /// Write the transaction (state, nonce, PKCE verifier — keep it private) to this file.
     #[arg(long, value_name = "PATH")]
@@ -253,10 +263,14 @@ pub struct AuthUrlArgs {
 
 /// Runs `oidckit auth-url`.
 pub async fn auth_url(args: AuthUrlArgs, json: bool) -> anyhow::Result<()> {
-    let client = args.provider.client().await?;
+    let (mut config, _) = args.provider.client_config()?;
+    args.auth.apply(&mut config)?;
+    config.pushed_authorization |= args.par;
+    let client = crate::settings::discover(config).await?;
     let mut request = AuthorizationRequest::default();
     request.redirect_uri = Some(args.redirect_uri.clone());
-    let (url, tx) = client.authorization_url(&request)?;
+    // Pushed when asked for or when the provider requires it (a plain URL would be refused).
+    let (url, tx) = client.start_authorization(&request).await?;
     let tx_json = serde_json::to_value(&tx)?;
     if let Some(path) = &args.save {
         // The transaction holds the PKCE verifier and the nonce: owner-only.

@@ -20,6 +20,11 @@ pub struct DemoArgs {
     /// Seconds to wait for the stand-in browser.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub browser_timeout: u64,
+
+    /// Make the mock provider require pushed authorization requests (RFC 9126): the sign-in
+    /// pushes the request first and the browser gets only a `request_uri`.
+    #[arg(long)]
+    pub par: bool,
 }
 
 /// Runs the demo, printing each step (on stderr with `--json`, which prints the result only).
@@ -31,7 +36,10 @@ pub async fn run(args: DemoArgs, json: bool) -> anyhow::Result<()> {
             println!("[{n}] {text}");
         }
     };
-    let provider = MockProvider::start(MockConfig::default())?;
+    let provider = MockProvider::start(MockConfig {
+        require_par: args.par,
+        ..MockConfig::default()
+    })?;
     step(
         1,
         &format!(
@@ -68,11 +76,14 @@ pub async fn run(args: DemoArgs, json: bool) -> anyhow::Result<()> {
 
     let mut request = AuthorizationRequest::default();
     request.redirect_uri = Some(server.redirect_uri());
-    let (url, tx) = client.authorization_url(&request)?;
-    step(
-        4,
-        &format!("Authorization URL (code flow, PKCE S256, state and nonce):\n    {url}"),
-    );
+    // Pushed first when the provider requires it (RFC 9126); a plain URL otherwise.
+    let (url, tx) = client.start_authorization(&request).await?;
+    let how = if client.metadata().require_pushed_authorization_requests {
+        "pushed (PAR), code flow, PKCE S256, state and nonce"
+    } else {
+        "code flow, PKCE S256, state and nonce"
+    };
+    step(4, &format!("Authorization URL ({how}):\n    {url}"));
 
     // The stand-in browser: the hook takes the URL and cancels the system browser.
     let browser = BrowserOptions::default().with_hook(|launch| {

@@ -124,12 +124,131 @@ fn login_with_par_pushes_the_request_and_the_browser_gets_a_reference() {
     let reqs = p.requests();
     let pushed = reqs.iter().find(|r| r.path == "/par").expect("PAR request");
     assert_eq!(pushed.param("code_challenge_method"), Some("S256"));
+    assert_only_a_reference_was_authorized(&p);
+}
+
+/// The browser's authorization request carried only `client_id` and `request_uri`.
+fn assert_only_a_reference_was_authorized(p: &MockProvider) {
+    let reqs = p.requests();
     let auth = reqs
         .iter()
         .find(|r| r.path == "/authorize")
         .expect("authorize request");
     let names: Vec<&str> = auth.params.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(names, ["client_id", "request_uri"]);
+}
+
+/// A mock provider that requires pushed authorization requests.
+fn par_only_provider() -> MockProvider {
+    MockProvider::start(MockConfig {
+        require_par: true,
+        ..MockConfig::default()
+    })
+    .expect("mock provider")
+}
+
+#[test]
+fn login_pushes_by_itself_when_the_provider_requires_par() {
+    let p = par_only_provider();
+    login_ok(&p, &[]);
+    assert!(count_requests_at(&p, "/par") == 1, "one PAR request");
+    assert_only_a_reference_was_authorized(&p);
+}
+
+#[test]
+fn auth_url_pushes_when_the_provider_requires_par_and_exchange_finishes() {
+    let p = par_only_provider();
+    let issuer = p.issuer();
+    let base = [
+        "--issuer",
+        issuer.as_str(),
+        "--client-id",
+        "test-client",
+        "--client-secret",
+        "test-secret",
+    ];
+    let v = auth_url(&base, &[]);
+    let url = v["url"].as_str().expect("url");
+    let parsed = url::Url::parse(url).expect("url");
+    let names: Vec<String> = parsed.query_pairs().map(|(k, _)| k.into_owned()).collect();
+    assert_eq!(names, ["client_id", "request_uri"], "{url}");
+    let pushed = p.requests();
+    let pushed = pushed
+        .iter()
+        .find(|r| r.path == "/par")
+        .expect("PAR request");
+    assert_eq!(pushed.param("redirect_uri"), Some("http://127.0.0.1:9/cb"));
+    let t = exchange(&base, &v);
+    assert_eq!(t["claims"]["sub"], "248289761001");
+}
+
+#[test]
+fn auth_url_with_par_pushes_to_a_provider_that_does_not_require_it() {
+    let p = provider();
+    let issuer = p.issuer();
+    let base = [
+        "--issuer",
+        issuer.as_str(),
+        "--client-id",
+        "test-client",
+        "--client-secret",
+        "test-secret",
+    ];
+    let v = auth_url(&base, &["--par"]);
+    assert!(
+        v["url"]
+            .as_str()
+            .is_some_and(|u| u.contains("request_uri=") && !u.contains("code_challenge")),
+        "{v}"
+    );
+    assert_eq!(p.requests().iter().filter(|r| r.path == "/par").count(), 1);
+}
+
+/// `oidckit auth-url --json` with the redirect URI `http://127.0.0.1:9/cb`; its JSON.
+fn auth_url(base: &[&str], extra: &[&str]) -> Value {
+    let args = [
+        &[
+            "auth-url",
+            "--json",
+            "--redirect-uri",
+            "http://127.0.0.1:9/cb",
+        ][..],
+        extra,
+        base,
+    ]
+    .concat();
+    let out = run(&args);
+    let v = json_of(&out);
+    assert!(out.status.success(), "{v}");
+    assert!(v["transaction"]["code_verifier"].is_string());
+    v
+}
+
+/// Follows the URL `auth-url` printed through the mock, then `oidckit exchange --json` with
+/// the saved transaction and the callback; its JSON.
+fn exchange(base: &[&str], auth_url: &Value) -> Value {
+    let url = auth_url["url"].as_str().expect("url");
+    let callback = oidckit_mock::follow_authorization(url).expect("mock redirects");
+    let tx_file = temp_dir("tx").with_extension("json");
+    std::fs::write(&tx_file, auth_url.to_string()).expect("write");
+    let tx_s = tx_file.to_string_lossy().to_string();
+    let args = [
+        &[
+            "exchange",
+            "--json",
+            "--transaction",
+            &tx_s,
+            "--callback",
+            &callback,
+        ][..],
+        base,
+    ]
+    .concat();
+    let out = run(&args);
+    let _ = std::fs::remove_file(tx_file);
+    let t = json_of(&out);
+    assert!(out.status.success(), "{t}");
+    t
 }
 
 /// GET `url` over a plain TCP connection with extra headers; returns the status code.
@@ -227,6 +346,53 @@ fn login_with_profile_fapi2_refuses_a_client_secret_naming_the_rule() {
     let v = json_of(&out);
     assert_eq!(v["error"]["code"], 953, "{v}");
     assert!(count_requests_at(&p, "/par") == 0);
+}
+
+#[test]
+fn login_with_profile_fapi2_and_a_private_key_signs_in_through_par_with_dpop() {
+    let p = MockProvider::start(MockConfig {
+        id_token_alg: oidckit_mock::SigningAlg::ES256,
+        clients: vec![oidckit_mock::MockClient::public("key-client")],
+        ..MockConfig::default()
+    })
+    .expect("mock provider");
+    let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
+    p.register_client_key("key-client", &kp.public_key_pem())
+        .expect("registered");
+    let key_file = temp_dir("fapi2-key").with_extension("pem");
+    std::fs::write(&key_file, kp.serialize_pem()).expect("write key");
+    let (issuer, browser) = (p.issuer(), stand_in_browser());
+    let key_s = key_file.to_string_lossy().to_string();
+    let out = run(&[
+        "login",
+        "--json",
+        "--profile",
+        "fapi2",
+        "--issuer",
+        &issuer,
+        "--client-id",
+        "key-client",
+        "--private-key",
+        &key_s,
+        "--browser-command",
+        &browser,
+        "--browser-timeout",
+        "30",
+    ]);
+    let v = json_of(&out);
+    assert!(out.status.success(), "{v}");
+    assert_eq!(v["token_type"], "DPoP", "{v}");
+    assert_eq!(v["claims"]["sub"], "248289761001");
+    let reqs = p.requests();
+    let pushed = reqs.iter().find(|r| r.path == "/par").expect("PAR request");
+    assert!(pushed.param("client_assertion").is_some());
+    let token = reqs
+        .iter()
+        .find(|r| r.path == "/token")
+        .expect("token request");
+    assert!(token.param("client_assertion").is_some());
+    assert!(token.headers.iter().any(|(k, _)| k == "dpop"));
+    let _ = std::fs::remove_file(key_file);
 }
 
 fn count_requests_at(p: &MockProvider, path: &str) -> usize {
@@ -472,6 +638,23 @@ fn demo_signs_in_offline() {
 }
 
 #[test]
+fn demo_with_par_signs_in_through_a_pushed_request() {
+    let out = run(&["demo", "--par"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let url = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("[4]"))
+        .nth(1)
+        .map(str::trim)
+        .expect("the authorization URL");
+    let parsed = url::Url::parse(url).expect("url");
+    let names: Vec<String> = parsed.query_pairs().map(|(k, _)| k.into_owned()).collect();
+    assert_eq!(names, ["client_id", "request_uri"], "{url}");
+    assert!(stdout.contains("\"sub\": \"248289761001\""), "{stdout}");
+}
+
+#[test]
 fn verify_checks_a_token_from_login_and_honours_at() {
     let p = provider();
     let v = login_ok(&p, &[]);
@@ -564,38 +747,8 @@ fn auth_url_then_exchange_finishes_later() {
         "--scope",
         "openid email",
     ];
-    let out = run(&[
-        &[
-            "auth-url",
-            "--json",
-            "--redirect-uri",
-            "http://127.0.0.1:9/cb",
-        ][..],
-        &base,
-    ]
-    .concat());
-    let v = json_of(&out);
-    assert!(out.status.success(), "{v}");
-    let url = v["url"].as_str().expect("url");
-    assert!(v["transaction"]["code_verifier"].is_string());
-    let callback = oidckit_mock::follow_authorization(url).expect("mock redirects");
-    let tx_file = temp_dir("tx").with_extension("json");
-    std::fs::write(&tx_file, v.to_string()).expect("write");
-    let tx_s = tx_file.to_string_lossy().to_string();
-    let out = run(&[
-        &[
-            "exchange",
-            "--json",
-            "--transaction",
-            &tx_s,
-            "--callback",
-            &callback,
-        ][..],
-        &base,
-    ]
-    .concat());
-    let t = json_of(&out);
-    assert!(out.status.success(), "{t}");
+    let v = auth_url(&base, &[]);
+    let t = exchange(&base, &v);
     assert_eq!(t["claims"]["sub"], "248289761001");
     let refresh = t["refresh_token"].as_str().expect("refresh token");
     let out = run(&[
@@ -630,7 +783,6 @@ fn auth_url_then_exchange_finishes_later() {
             && u.contains("state=s1")
             && u.contains("client_id=test-client")
     );
-    let _ = std::fs::remove_file(tx_file);
 }
 
 #[test]

@@ -41,18 +41,7 @@ fn setup(op: &OpenIdProvider, name: &str) -> Setup {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let url_file = dir.join("url");
-    let script = dir.join("browser.sh");
-    std::fs::write(
-        &script,
-        "#!/bin/sh\nprintf '%s' \"$1\" > \"$(dirname \"$0\")/url.part\" && mv \"$(dirname \"$0\")/url.part\" \"$(dirname \"$0\")/url\"\n",
-    )
-    .expect("script");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    }
+    let (script, url_file) = support::url_handing_browser(&dir);
     let flags = [
         "--issuer",
         op.issuer(),

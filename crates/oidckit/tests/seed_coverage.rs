@@ -41,13 +41,34 @@ fn surface() -> BTreeSet<(String, String)> {
         .collect()
 }
 
+/// The heading of the doc's section on the settings that are not the seed's.
+const BEYOND_HEADING: &str = "## Beyond the seed";
+
+/// The setting names of the doc's "Beyond the seed" table.
+fn beyond_the_seed() -> Vec<String> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/seed-coverage.md");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let (_, section) = text
+        .split_once(BEYOND_HEADING)
+        .unwrap_or_else(|| panic!("no `{BEYOND_HEADING}` section in docs/seed-coverage.md"));
+    section
+        .lines()
+        .take_while(|l| !l.starts_with("## "))
+        .filter(|l| l.starts_with("| `"))
+        .filter_map(|l| l.split('`').nth(1).map(str::to_string))
+        .collect()
+}
+
 /// (kind, name) → status, from the doc's table.
 fn coverage() -> BTreeMap<(String, String), String> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/seed-coverage.md");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let mut rows = BTreeMap::new();
-    for line in text.lines().filter(|l| l.starts_with("| ")) {
+    // The settings beyond the seed have their own section after the seed's table.
+    let seed_part = text.split(BEYOND_HEADING).next().unwrap_or_default();
+    for line in seed_part.lines().filter(|l| l.starts_with("| ")) {
         let cells: Vec<&str> = line
             .split(" | ")
             .map(|c| c.trim_matches(['|', ' ']))
@@ -116,7 +137,10 @@ fn every_implemented_name_exists_in_the_facade() {
 #[test]
 fn the_settings_table_and_the_doc_agree() {
     let table = coverage();
-    for s in settings::TABLE {
+    for s in settings::TABLE
+        .iter()
+        .filter(|s| s.status != Status::BeyondSeed)
+    {
         let key = ("config".to_string(), s.display_name());
         let doc = table
             .get(&key)
@@ -125,13 +149,38 @@ fn the_settings_table_and_the_doc_agree() {
             Status::Implemented => "implemented".to_string(),
             Status::NotApplicable(_) => "not applicable".to_string(),
             Status::Planned(n) => format!("planned (issue {n})"),
+            Status::BeyondSeed => unreachable!("filtered out"),
         };
         assert_eq!(doc, &expected, "{}", s.display_name());
     }
     let seed_configs = surface().into_iter().filter(|(k, _)| k == "config").count();
+    let seed_rows = settings::TABLE
+        .iter()
+        .filter(|s| s.status != Status::BeyondSeed)
+        .count();
+    assert_eq!(seed_rows, seed_configs, "one table row per seed setting");
+}
+
+#[test]
+fn every_setting_beyond_the_seed_is_documented_and_is_not_a_seed_name() {
+    let surface = surface();
+    let beyond: Vec<String> = settings::TABLE
+        .iter()
+        .filter(|s| s.status == Status::BeyondSeed)
+        .map(|s| s.display_name())
+        .collect();
+    assert!(!beyond.is_empty());
+    for name in &beyond {
+        assert!(
+            !surface
+                .iter()
+                .any(|(k, n)| k == "config" && n.eq_ignore_ascii_case(name)),
+            "{name} is a seed setting; give it the seed's status"
+        );
+    }
     assert_eq!(
-        settings::TABLE.len(),
-        seed_configs,
-        "one table row per seed setting"
+        beyond_the_seed(),
+        beyond,
+        "the doc's `Beyond the seed` table lists exactly these settings, in table order"
     );
 }

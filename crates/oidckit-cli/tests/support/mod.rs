@@ -93,6 +93,25 @@ pub fn stand_in_browser() -> String {
     format!("'{}' __browse", BIN.replace('\'', "'\\''"))
 }
 
+/// A `--browser-command` script in `dir` that writes the URL it is given to the file `url` in
+/// `dir` (atomically) and exits, for tests that sign in at a real provider themselves. Returns
+/// the script and the URL file.
+pub fn url_handing_browser(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let url_file = dir.join("url");
+    let script = dir.join("browser.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nprintf '%s' \"$1\" > \"$(dirname \"$0\")/url.part\" && mv \"$(dirname \"$0\")/url.part\" \"$(dirname \"$0\")/url\"\n",
+    )
+    .expect("script");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    (script, url_file)
+}
+
 /// `oidckit login` as the mock's confidential `test-client` through the stand-in browser,
 /// with `extra` flags (e.g. `--json`), within 60 s.
 pub fn login(issuer: &str, extra: &[&str]) -> Output {

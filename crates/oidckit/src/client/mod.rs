@@ -118,6 +118,7 @@ impl Client {
         if config.fapi2 {
             let algs = crate::flows::fapi2::check(&config, &metadata, &auth.method)?;
             validator = validator.with_allowed_algs(algs);
+            auth.audience = Some(metadata.issuer.clone());
         }
         if config.dpop || config.dpop_key.is_some() {
             auth.dpop = Some(Arc::new(crate::flows::dpop::Dpop::new(
@@ -507,8 +508,12 @@ impl Client {
     ) -> Result<IdToken> {
         let jws = CompactJws::parse(token)?;
         let no_keys = jws.header.alg.is_hmac() || !jws.header.alg.is_supported();
-        self.with_key_retry(no_keys, |jwks| validator.validate(token, jwks, checks))
-            .await
+        let payload = self
+            .with_key_retry(no_keys, |jwks| {
+                validator.validate_parsed(&jws, jwks, checks)
+            })
+            .await?;
+        Ok(IdToken::new(token, jws.header, payload))
     }
 
     /// Verifies a JWS signed by the provider with the ID token's keys and algorithm policy
@@ -674,11 +679,12 @@ impl Client {
         check: impl Fn(&Jwks) -> Result<T>,
     ) -> Result<T> {
         let inner = &self.inner;
-        let jwks = if no_keys {
-            Arc::new(Jwks::default())
-        } else {
-            inner.keys.get(&inner.http).await?
-        };
+        if no_keys {
+            // HMAC tokens are checked with the client secret (and unsupported algorithms are
+            // refused) without the provider's keys: no fetch, no lock, no allocation.
+            return check(&Jwks::default());
+        }
+        let jwks = inner.keys.get(&inner.http).await?;
         match check(&jwks) {
             Err(Error::NoMatchingKey { .. }) => match inner.keys.refresh(&inner.http, &jwks).await?
             {

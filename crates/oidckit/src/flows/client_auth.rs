@@ -28,6 +28,9 @@ pub(crate) struct ClientAuth {
     pub extra_form: Vec<(String, String)>,
     /// DPoP (RFC 9449) at the token and PAR endpoints, when on.
     pub dpop: Option<std::sync::Arc<crate::flows::dpop::Dpop>>,
+    /// The audience of every client assertion, instead of the endpoint's: under FAPI 2.0 the
+    /// issuer identifier, as the sole `aud` value.
+    pub audience: Option<String>,
 }
 
 impl fmt::Debug for ClientAuth {
@@ -67,6 +70,7 @@ impl ClientAuth {
             key: None,
             extra_form: Vec::new(),
             dpop: None,
+            audience: None,
         }
     }
 }
@@ -101,8 +105,10 @@ pub(crate) fn attach_key(auth: &mut ClientAuth, config: &ClientConfig) {
     }
 }
 
-/// The credentials for one request; `audience` is the token endpoint (Core §9).
+/// The credentials for one request; `audience` is the token endpoint (Core §9), unless
+/// [`ClientAuth::audience`] overrides it.
 pub(crate) fn credentials(auth: &ClientAuth, audience: &str) -> Result<Credentials> {
+    let audience = auth.audience.as_deref().unwrap_or(audience);
     let id = auth.client_id.clone();
     let secret = || {
         auth.secret.clone().ok_or(Error::Missing {

@@ -8,6 +8,7 @@
 use std::sync::PoisonError;
 use std::time::Duration;
 
+use super::settings::private_key;
 use super::{ClientProfile, Cookie, Doc, OpenId, opt};
 use crate::authorize::AuthorizationRequest;
 use crate::config::{AuthMethod, ClientConfig, PkceMethod};
@@ -88,7 +89,7 @@ impl OpenId {
             }
         }
 
-        let mut c = ClientConfig::new(issuer, p.client_id.clone());
+        let mut c = self.with_extensions(ClientConfig::new(issuer, p.client_id.clone()))?;
         c.client_secret = opt(&p.client_secret);
         c.redirect_uri = opt(&p.return_url);
         c.scope = p.authorization_scope.clone();
@@ -116,6 +117,22 @@ impl OpenId {
         c.http = self.http_config()?;
         c.token_form_params = self.form_vars();
         Ok((c, meta))
+    }
+
+    /// The settings beyond the seed: FAPI 2.0 first (so that a PKCE setting it forbids is
+    /// refused by the profile rather than overridden), then PAR, request objects, JARM and DPoP.
+    fn with_extensions(&self, mut c: ClientConfig) -> Result<ClientConfig> {
+        let set = &self.p.set;
+        if set.security_profile == super::settings::name::FAPI2 {
+            c = c.fapi2();
+        }
+        c.pushed_authorization |= set.use_par;
+        c.request_object |= set.request_object;
+        c.response_mode = opt(&set.response_mode);
+        c.dpop |= set.use_dpop;
+        c.dpop_key = private_key(&set.dpop_key)?;
+        c.client_key = private_key(&set.client_key)?;
+        Ok(c)
     }
 
     /// The core client of the front-channel flows, refresh and UserInfo.

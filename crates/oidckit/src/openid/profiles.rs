@@ -10,8 +10,9 @@ use crate::loopback::{CustomPage, SignIn};
 use crate::{Error, Result};
 
 impl OpenId {
-    /// Builds the URL to send the user to (no request is made) and keeps the transaction for
-    /// `get_authorization`.
+    /// Builds the URL to send the user to (no request is made, except the pushed authorization
+    /// request with `UsePAR`, `SecurityProfile=FAPI2` or a provider that requires it) and keeps
+    /// the transaction for `get_authorization`.
     ///
     /// Device profile: requests a device code (at the provider's device authorization
     /// endpoint, or `server_auth_url` when set by hand), fills `DeviceUserCode` and returns the
@@ -22,7 +23,10 @@ impl OpenId {
             return self.device_start();
         }
         let client = self.client()?;
-        let (url, tx) = client.authorization_url(&self.request())?;
+        let (cl, req) = (client.clone(), self.request());
+        // Pushed first (RFC 9126) with UsePAR, SecurityProfile=FAPI2, or when the provider
+        // requires it; otherwise no request is made.
+        let (url, tx) = self.run(&client, async move { cl.start_authorization(&req).await })?;
         self.p.transaction = Some(tx);
         Ok(url)
     }

@@ -10,11 +10,15 @@
 //! Settings that are not applicable on this platform, or planned in another issue, accept only
 //! their default value; any other value is error 921 saying why, so ported code never silently
 //! loses a behaviour it asked for.
+//!
+//! The rows at the end of the table ([`Status::BeyondSeed`]) are not the seed's: they switch on
+//! the security extensions of the core client (PAR, signed request objects, JARM, DPoP, the
+//! FAPI 2.0 profile).
 
 mod facade;
 mod values;
 
-pub(crate) use values::Values;
+pub(crate) use values::{Values, private_key};
 
 use super::OpenId;
 use crate::{Error, Result};
@@ -57,6 +61,9 @@ pub enum Status {
     NotApplicable(&'static str),
     /// Will get its meaning with the named issue.
     Planned(u32),
+    /// Not a seed setting: added here for a feature the seed lacks (PAR, JAR, JARM, DPoP,
+    /// FAPI 2.0); listed under "Beyond the seed" in `docs/seed-coverage.md`.
+    BeyondSeed,
 }
 
 /// One setting of the table.
@@ -166,6 +173,22 @@ macro_rules! optional_field {
     };
 }
 
+/// A `String` field of [`Values`] holding a private key (a file path, or PEM or JWK text): the
+/// key is read and parsed when the setting is written, so a bad key is an error at once.
+macro_rules! key_field {
+    ($f:ident) => {
+        Bind::Field {
+            set: |v, k, x| {
+                values::check_key(k, x)?;
+                v.$f = x.to_string();
+                Ok(())
+            },
+            get: |v, _| v.$f.clone(),
+            seeded: true,
+        }
+    };
+}
+
 /// Read from what the facade holds ([`facade`]); writing is refused (read-only).
 macro_rules! read_only {
     ($read:path) => {
@@ -257,6 +280,7 @@ const fn ix(
     }
 }
 
+const BEYOND: Status = Status::BeyondSeed;
 const NO_LOOP: Status =
     NA("there is no message loop: events are called directly from the call that fires them");
 const MS_OFFICE: Status =
@@ -292,6 +316,8 @@ pub(crate) mod name {
     pub(crate) const LOCAL_HOST: &str = "LocalHost";
     /// `FollowRedirects`.
     pub(crate) const FOLLOW_REDIRECTS: &str = "FollowRedirects";
+    /// The `SecurityProfile` value for the FAPI 2.0 Security Profile.
+    pub(crate) const FAPI2: &str = "FAPI2";
 }
 
 /// The user agent sent by default.
@@ -1610,6 +1636,78 @@ pub const TABLE: &[Setting] = &[
         "Use the internal security implementation.",
         DEFAULT_ONLY,
     ),
+    // Beyond the seed: the security extensions of the core client.
+    s(
+        "UsePAR",
+        Bool,
+        "false",
+        RW,
+        BEYOND,
+        "Push the authorization request first (RFC 9126 PAR); the URL then carries only client_id and request_uri. Automatic when the provider requires it.",
+        field!(use_par),
+    ),
+    s(
+        "RequestObject",
+        Bool,
+        "false",
+        RW,
+        BEYOND,
+        "Send the authorization parameters in a signed request object (RFC 9101 JAR), signed with ClientKey (its algorithm) or HS256 with client_secret; by reference with UsePAR.",
+        field!(request_object),
+    ),
+    s(
+        "ResponseMode",
+        Kind::Choice(&[
+            "query",
+            "fragment",
+            "form_post",
+            "query.jwt",
+            "fragment.jwt",
+            "form_post.jwt",
+            "jwt",
+        ]),
+        "",
+        RW,
+        BEYOND,
+        "`response_mode`; the .jwt modes and jwt ask for a signed JARM response, verified before any parameter is used (952). Empty: the provider's default.",
+        field!(response_mode),
+    ),
+    s(
+        "UseDPoP",
+        Bool,
+        "false",
+        RW,
+        BEYOND,
+        "Bind tokens with DPoP (RFC 9449): a proof with every token, PAR and UserInfo request, from DPoPKey or a fresh ES256 key.",
+        field!(use_dpop),
+    ),
+    s(
+        "DPoPKey",
+        Text,
+        "",
+        RW,
+        BEYOND,
+        "The DPoP private key: a file path, or PEM or private JWK text; setting it turns DPoP on. Empty: a fresh ES256 key per client.",
+        key_field!(dpop_key),
+    ),
+    s(
+        "ClientKey",
+        Text,
+        "",
+        RW,
+        BEYOND,
+        "The client's private key: private_key_jwt client authentication when client_secret is empty, and the signature of request objects. A file path, or PEM or private JWK text.",
+        key_field!(client_key),
+    ),
+    s(
+        "SecurityProfile",
+        Kind::Choice(&[name::FAPI2]),
+        "",
+        RW,
+        BEYOND,
+        "FAPI2: the FAPI 2.0 Security Profile (PAR, PKCE S256, DPoP, private_key_jwt, RFC 9207 iss, ES256/PS256 only); a configuration it forbids is error 953 naming the rule.",
+        field!(security_profile),
+    ),
 ];
 
 /// Finds a setting by name, case-insensitively.
@@ -1738,7 +1836,7 @@ pub fn normalize(setting: &Setting, value: &str) -> Result<String> {
         }
     };
     match setting.status {
-        Status::Implemented => Ok(canonical),
+        Status::Implemented | Status::BeyondSeed => Ok(canonical),
         _ if canonical == setting.default => Ok(canonical),
         Status::NotApplicable(reason) => Err(bad(format!(
             "not applicable here ({reason}); only the default {:?} is accepted",
@@ -1767,6 +1865,7 @@ pub fn markdown() -> String {
             Status::Implemented => "implemented".to_string(),
             Status::NotApplicable(r) => format!("not applicable: {r}"),
             Status::Planned(i) => format!("planned (issue {i})"),
+            Status::BeyondSeed => "beyond the seed".to_string(),
         };
         out.push_str(&format!(
             "| `{}` | {kind} | `{}` | {} | {status} | {} |\n",
@@ -1818,7 +1917,7 @@ mod tests {
             let default_only = matches!(s.bind, Bind::DefaultOnly);
             assert_eq!(
                 default_only,
-                s.status != Status::Implemented,
+                !matches!(s.status, Status::Implemented | Status::BeyondSeed),
                 "{}: only rows without meaning here may lack an effect",
                 s.name
             );

@@ -227,6 +227,12 @@ impl OpenIdProvider {
     /// The private JWK of the `private_key_jwt` client `interop-private-key-jwt`, served by
     /// provider.mjs at `GET /interop/client-keys` (its public half is registered).
     pub async fn private_key_jwt_client_key(&self) -> String {
+        self.client_private_key("interop-private-key-jwt").await
+    }
+
+    /// The private JWK of `client_id` as served by provider.mjs at `GET /interop/client-keys`
+    /// (`interop-private-key-jwt`, or with `INTEROP_FAPI2=1` the FAPI 2.0 clients).
+    pub async fn client_private_key(&self, client_id: &str) -> String {
         let url = format!("{}/interop/client-keys", self.issuer);
         let body = reqwest::get(&url)
             .await
@@ -237,8 +243,8 @@ impl OpenIdProvider {
             .expect("client keys body");
         let keys: serde_json::Value = serde_json::from_slice(&body).expect("client keys JSON");
         let jwk = keys
-            .get("interop-private-key-jwt")
-            .unwrap_or_else(|| panic!("no interop-private-key-jwt key in {keys}"));
+            .get(client_id)
+            .unwrap_or_else(|| panic!("no {client_id} key in {keys}"));
         jwk.to_string()
     }
 

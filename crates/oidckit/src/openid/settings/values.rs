@@ -3,6 +3,7 @@
 
 use super::{Bind, Key, TABLE, parse_bool};
 use crate::config::{AuthMethod, ResponseType};
+use crate::jose::PrivateKey;
 use crate::{Error, Result};
 
 /// Every implemented setting that is written (the read-only ones report results the facade
@@ -141,6 +142,20 @@ pub(crate) struct Values {
     pub(crate) mask_sensitive: bool,
     /// `ResponseType`; `None` uses the grant type's default.
     pub(crate) response_type: Option<ResponseType>,
+    /// `UsePAR` (beyond the seed).
+    pub(crate) use_par: bool,
+    /// `RequestObject` (beyond the seed).
+    pub(crate) request_object: bool,
+    /// `ResponseMode` (beyond the seed); empty: none sent.
+    pub(crate) response_mode: String,
+    /// `UseDPoP` (beyond the seed).
+    pub(crate) use_dpop: bool,
+    /// `DPoPKey` (beyond the seed): a path, PEM or JWK, checked when written.
+    pub(crate) dpop_key: String,
+    /// `ClientKey` (beyond the seed): a path, PEM or JWK, checked when written.
+    pub(crate) client_key: String,
+    /// `SecurityProfile` (beyond the seed): empty or `FAPI2`.
+    pub(crate) security_profile: String,
 }
 
 impl Values {
@@ -162,6 +177,56 @@ impl Values {
         }
         v
     }
+}
+
+/// The private key a `DPoPKey` / `ClientKey` value names: empty is none; text starting
+/// with `-----BEGIN` (PEM) or `{` (JWK) is the key itself; anything else is a file path.
+pub(crate) fn private_key(value: &str) -> Result<Option<PrivateKey>> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if value.starts_with("-----BEGIN") || value.starts_with('{') {
+        return PrivateKey::from_text(value).map(Some);
+    }
+    let text = read_key_file(value)?;
+    PrivateKey::from_text(&text).map(Some)
+}
+
+/// Checks that `value` names a usable private key (see [`private_key`]); error 921 naming
+/// the setting otherwise.
+pub(crate) fn check_key(key: Key, value: &str) -> Result<()> {
+    private_key(value)
+        .map(|_| ())
+        .map_err(|e| Error::InvalidSetting {
+            name: key.setting.name.into(),
+            reason: match e {
+                Error::InvalidSetting { reason, .. } => reason,
+                other => format!("not a usable private key: {other}"),
+            },
+        })
+}
+
+/// A key file, at most 64 KiB.
+fn read_key_file(path: &str) -> Result<String> {
+    use std::io::Read;
+    const LIMIT: u64 = 64 * 1024;
+    let unreadable = |reason: String| Error::InvalidSetting {
+        name: "key file".into(),
+        reason: format!("{path}: {reason}"),
+    };
+    let file = std::fs::File::open(path)
+        .map_err(|e| unreadable(format!("cannot open the key file: {e}")))?;
+    let mut text = String::new();
+    file.take(LIMIT + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| unreadable(format!("cannot read the key file: {e}")))?;
+    if text.len() as u64 > LIMIT {
+        return Err(unreadable(format!(
+            "the key file is larger than {LIMIT} bytes"
+        )));
+    }
+    Ok(text)
 }
 
 /// A field type of [`Values`]: parsed from the checked text of its row and shown back.
