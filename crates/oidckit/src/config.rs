@@ -304,6 +304,11 @@ pub struct ClientConfig {
     pub dpop_key: Option<crate::jose::PrivateKey>,
     /// Enforce the FAPI 2.0 Security Profile (see [`ClientConfig::fapi2`]). Default: false.
     pub fapi2: bool,
+    /// Resource indicators (RFC 8707): each is sent as a `resource` parameter with the
+    /// authorization request (and PAR), the code exchange and refreshes, so the access token
+    /// is meant for (has the audience of) those resources. Absolute URIs without a fragment.
+    /// Default: none.
+    pub resource: Vec<String>,
     dangerous: Dangerous,
 }
 
@@ -352,6 +357,7 @@ impl fmt::Debug for ClientConfig {
             .field("dpop", &self.dpop)
             .field("dpop_key", &self.dpop_key)
             .field("fapi2", &self.fapi2)
+            .field("resource", &self.resource)
             .field("dangerous", &self.dangerous)
             .finish()
     }
@@ -385,6 +391,7 @@ impl ClientConfig {
             dpop: false,
             dpop_key: None,
             fapi2: false,
+            resource: Vec::new(),
             dangerous: Dangerous::default(),
         }
     }
