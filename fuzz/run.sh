@@ -7,7 +7,8 @@
 #
 # Targets (fuzz/Cargo.toml): jws, jwks, discovery, callback, id_token, token_response,
 # response_type, response_expiry (token/device/introspection responses through the expiry
-# computation), loopback_request (the loopback server's request reader and router), jwe
+# computation), loopback_request (the loopback server's request reader and router),
+# resource_metadata (the RFC 9728 WWW-Authenticate challenge reader and metadata document), jwe
 # (JWE decryption, and encryption round trips).
 #
 # The committed seeds in fuzz/corpus/<target>/ are read only; the inputs libFuzzer finds go to

@@ -17,6 +17,8 @@
 //                         encryption key in `jwks` (JARM responses encrypted alike, so
 //                         jwtResponseModes is on too); the provider's JWKS gains RSA and EC
 //                         `use: enc` keys for request objects
+//   INTEROP_REGISTRATION  dynamic client registration (RFC 7591) and its management (RFC 7592);
+//                         with INTEROP_REGISTRATION_TOKEN=<token> an initial access token is required
 //   INTEROP_FAPI2         a FAPI 2.0 Security Profile provider (features.fapi profile '2.0'): PAR
 //                         required, PKCE required, DPoP on, only private_key_jwt, only ES256 and
 //                         PS256, signed request objects through PAR; the only clients are
@@ -364,6 +366,11 @@ async function stockConfiguration() {
         requireNonce: () => process.env.INTEROP_DPOP_NONCE === '1',
       },
       requestObjects: { request: process.env.INTEROP_JAR === '1' || ENCRYPTION, requestUri: false },
+      registration: {
+        enabled: process.env.INTEROP_REGISTRATION === '1',
+        initialAccessToken: process.env.INTEROP_REGISTRATION_TOKEN || false,
+      },
+      registrationManagement: { enabled: process.env.INTEROP_REGISTRATION === '1' },
       // Resource indicators on by default in v8; without a resource the access token is for
       // UserInfo (opaque), which is what the tests want.
       resourceIndicators: {

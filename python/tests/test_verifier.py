@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 import time
 from typing import Any
@@ -132,3 +134,62 @@ def test_discovery_failures_raise_at_construction() -> None:
     with pytest.raises(oidckit.HTTPError) as err:
         oidckit.Verifier(issuer="http://127.0.0.1:1", audience="x")
     assert err.value.code == 10061
+
+
+def test_the_claims_dict_is_the_signed_payload_as_json_decodes_it(provider: MockProvider) -> None:
+    verifier = oidckit.Verifier(
+        issuer=provider.issuer,
+        audience=provider.client_id,
+        client_secret=provider.client_secret,
+        algorithms=["RS256", "HS256"],
+    )
+    rich = claims(
+        provider,
+        aud=[provider.client_id, "api"],
+        azp=provider.client_id,
+        address={"street_address": "1 Main St", "country": "DE", "geo": [52.5, 13.4]},
+        amr=["pwd", "otp"],
+        email_verified=True,
+        middle_name=None,
+        name='J\u00e9r\u00f4me "J" \U0001f600',
+        ratio=0.25,
+        big=2**63 + 7,
+        neg=-(2**63),
+        empty={},
+        nested=[[], [{}], [1, [2, [3]]]],
+    )
+    for alg in ("RS256", "HS256"):
+        token = provider.sign_jwt(rich, alg)
+        payload = token.split(".")[1]
+        expected = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        got = verifier.verify(token)
+        assert got == expected, alg
+        assert list(got) == list(expected), "document order"
+        got["iss"] = "changed"  # a fresh dict per call: changing one leaves the next intact
+        assert verifier.verify(token)["iss"] == provider.issuer
+
+
+def test_other_threads_run_while_a_verification_waits_for_the_key_set(
+    provider: MockProvider,
+) -> None:
+    verifier = oidckit.Verifier(issuer=provider.issuer, audience=provider.client_id, timeout=3)
+    provider.set_misbehavior("hang", "jwks")
+    started, returned = threading.Event(), threading.Event()
+    outcome: list[Any] = []
+
+    def verify() -> None:
+        started.set()
+        try:
+            outcome.append(verifier.verify(provider.sign_jwt(claims(provider))))
+        except oidckit.OIDCKitError as e:
+            outcome.append(e.code)
+        returned.set()
+
+    worker = threading.Thread(target=verify)
+    worker.start()
+    started.wait()
+    time.sleep(0.3)
+    # The fetch hangs for 3 s: this thread could only get here by now if the GIL was released.
+    assert not returned.is_set()
+    worker.join()
+    assert outcome == [201]

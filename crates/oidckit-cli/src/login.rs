@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use oidckit::browser::{Browser, BrowserOptions, split_command};
 use oidckit::loopback::{LoopbackConfig, LoopbackServer, sign_in_with};
-use oidckit::{AuthorizationRequest, Client, GrantType, ResponseType, TokenSet};
+use oidckit::{AuthorizationRequest, Client, GrantType, ResourceOptions, ResponseType, TokenSet};
 
 use crate::output;
 use crate::settings::{self, ProviderArgs};
@@ -152,6 +152,13 @@ pub struct LoginArgs {
     /// Seconds to wait for the browser to come back.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub browser_timeout: u64,
+
+    /// Sign in for this protected resource (an MCP server, an API): its authorization server
+    /// is found from its metadata (RFC 9728), a public client is registered there (RFC 7591)
+    /// unless --client-id is given, and the token is asked for the resource (RFC 8707).
+    /// --issuer, when given, is the only authorization server trusted.
+    #[arg(long, value_name = "URL")]
+    pub resource: Option<String>,
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
@@ -175,7 +182,14 @@ pub async fn run(args: LoginArgs, json: bool) -> anyhow::Result<()> {
 /// Signs in as the flags say (a browser and the loopback redirect, or the device flow);
 /// messages for the user go to stderr.
 pub async fn sign_in(args: &LoginArgs, json: bool) -> anyhow::Result<(Client, TokenSet)> {
-    let (mut config, file) = args.provider.client_config()?;
+    let mut provider = args.provider.clone();
+    let trusted: Vec<String> = provider.issuer.iter().cloned().collect();
+    if args.resource.is_some() {
+        // Found from the resource's metadata, and registered when not given.
+        provider.issuer.get_or_insert_with(String::new);
+        provider.client_id.get_or_insert_with(String::new);
+    }
+    let (mut config, file) = provider.client_config()?;
     args.auth.apply(&mut config)?;
     config.grant_type = match args.flow.unwrap_or(Flow::Code) {
         Flow::Code => GrantType::Code,
@@ -251,8 +265,18 @@ pub async fn sign_in(args: &LoginArgs, json: bool) -> anyhow::Result<(Client, To
     request.login_hint = args.login_hint.clone();
     request.extra = args.params.clone();
 
-    let client = settings::discover(config).await?;
-    let server = LoopbackServer::bind(server_config).await?;
+    let (client, server) = match &args.resource {
+        None => {
+            let client = settings::discover(config).await?;
+            (client, LoopbackServer::bind(server_config).await?)
+        }
+        Some(resource) => {
+            let server = LoopbackServer::bind(server_config).await?;
+            config.redirect_uri = Some(server.redirect_uri());
+            let client = for_resource(resource, config, trusted, json).await?;
+            (client, server)
+        }
+    };
     if !json {
         eprintln!(
             "Waiting up to {} s for the browser at {} (register this redirect URI with the provider)…",
@@ -268,6 +292,33 @@ pub async fn sign_in(args: &LoginArgs, json: bool) -> anyhow::Result<(Client, To
     let tokens = sign_in_with(&client, &server, &browser, &request).await;
     drop(spinner);
     Ok((client, tokens?))
+}
+
+/// The client for a protected resource (`--resource`), with what was found on stderr.
+async fn for_resource(
+    resource: &str,
+    config: oidckit::ClientConfig,
+    trusted: Vec<String>,
+    json: bool,
+) -> anyhow::Result<Client> {
+    let mut options = ResourceOptions::default();
+    options.config = config;
+    options.trusted_authorization_servers = trusted;
+    let found = Client::for_resource(resource, options).await?;
+    if !json {
+        eprintln!(
+            "Resource {}: authorization server {}",
+            output::escape(&found.resource.resource),
+            output::escape(&found.client.metadata().issuer)
+        );
+        if let Some(registered) = &found.registration {
+            eprintln!(
+                "Registered client {} for this sign-in",
+                output::escape(&registered.client_id)
+            );
+        }
+    }
+    Ok(found.client)
 }
 
 /// The UserInfo claims, when there is an access token and the provider has the endpoint.

@@ -940,3 +940,67 @@ fn temp_dir(name: &str) -> PathBuf {
         N.fetch_add(1, Ordering::Relaxed)
     ))
 }
+
+#[test]
+fn login_with_resource_finds_the_authorization_server_registers_and_asks_for_the_resource() {
+    let p = provider();
+    let resource = format!("{}/resource", p.issuer());
+    let browser = stand_in_browser();
+    let out = run(&[
+        "login",
+        "--json",
+        "--resource",
+        &resource,
+        "--browser-command",
+        &browser,
+        "--browser-timeout",
+        "30",
+    ]);
+    let v = json_of(&out);
+    assert!(
+        out.status.success(),
+        "login failed: {v}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(v["claims"]["sub"], "248289761001", "{v}");
+    let reqs = p.requests();
+    let register = reqs
+        .iter()
+        .find(|r| r.path == "/register")
+        .expect("registration");
+    assert_eq!(register.method, "POST");
+    let auth = reqs
+        .iter()
+        .find(|r| r.path == "/authorize")
+        .expect("authorize request");
+    assert_eq!(auth.param("resource"), Some(resource.as_str()));
+    assert!(
+        auth.param("client_id")
+            .is_some_and(|id| id.starts_with("dyn-"))
+    );
+    assert_eq!(auth.param("code_challenge_method"), Some("S256"));
+    let token = reqs.iter().find(|r| r.path == "/token").expect("token");
+    assert_eq!(token.param("resource"), Some(resource.as_str()));
+}
+
+#[test]
+fn login_with_resource_refuses_an_authorization_server_other_than_the_issuer_given() {
+    let p = provider();
+    p.set_misbehavior(Misbehavior::ResourceMetadataAuthorizationServer(
+        "https://evil.example".into(),
+    ));
+    let resource = format!("{}/resource", p.issuer());
+    let out = run(&[
+        "login",
+        "--json",
+        "--issuer",
+        &p.issuer(),
+        "--resource",
+        &resource,
+        "--no-browser",
+    ]);
+    assert!(!out.status.success());
+    let v = json_of(&out);
+    assert_eq!(v["error"]["code"], 963, "{v}");
+    assert!(!p.requests().iter().any(|r| r.path == "/register"));
+}

@@ -234,6 +234,19 @@ pub enum Misbehavior {
     JarmWrongAudience,
     /// Encrypted ID tokens, UserInfo and JARM responses carry an altered authentication tag.
     JweBadTag,
+    /// RFC 8414 mode: `/.well-known/openid-configuration` is 404 and the metadata is served at
+    /// `/.well-known/oauth-authorization-server` + this path (e.g. `"/tenant"`, or `""`),
+    /// with the issuer `http://127.0.0.1:PORT` + the path (RFC 8414 §3.1 insertion rule).
+    AuthorizationServerMetadataOnly(String),
+    /// Dynamic registration (`/register`) answers without `client_id`.
+    RegistrationOmitsClientId,
+    /// The protected resource metadata names another `resource` than the URL it describes.
+    ResourceMetadataWrongResource,
+    /// The protected resource metadata names this authorization server instead of the mock.
+    ResourceMetadataAuthorizationServer(String),
+    /// The protected resource answers 401 without a `resource_metadata` challenge (clients
+    /// must then use the well-known URL).
+    ResourceNoChallenge,
 }
 
 /// A client (relying party) registered at the mock provider.

@@ -162,6 +162,26 @@ impl Client {
         })
     }
 
+    /// [`crate::Client::for_resource`], blocking: the client of the protected resource's
+    /// authorization server, the resource's metadata, and the registration made (if any).
+    pub fn for_resource(
+        resource_url: &str,
+        options: crate::ResourceOptions,
+    ) -> Result<(
+        Client,
+        crate::resource::ResourceMetadata,
+        Option<crate::registration::RegisteredClient>,
+    )> {
+        let worker = Worker::start()?;
+        let url = resource_url.to_string();
+        let found = worker.run(async move { crate::Client::for_resource(&url, options).await })?;
+        let client = Client {
+            inner: found.client,
+            worker: Arc::new(worker),
+        };
+        Ok((client, found.resource, found.registration))
+    }
+
     /// [`crate::Client::new`]: metadata set by hand, no request.
     pub fn new(config: ClientConfig, metadata: ProviderMetadata) -> Result<Client> {
         Ok(Client {

@@ -330,6 +330,11 @@ pub struct ClientConfig {
     /// The `alg` registered for UserInfo encryption: when set, a UserInfo response that is not
     /// encrypted (934) or encrypted with another `alg` (954) is refused. Default: none.
     pub userinfo_encrypted_response_alg: Option<crate::jose::KeyManagement>,
+    /// Resource indicators (RFC 8707): each is sent as a `resource` parameter with the
+    /// authorization request (and PAR), the code exchange and refreshes, so the access token
+    /// is meant for (has the audience of) those resources. Absolute URIs without a fragment.
+    /// Default: none.
+    pub resource: Vec<String>,
     dangerous: Dangerous,
 }
 
@@ -400,6 +405,7 @@ impl fmt::Debug for ClientConfig {
                 "userinfo_encrypted_response_alg",
                 &self.userinfo_encrypted_response_alg,
             )
+            .field("resource", &self.resource)
             .field("dangerous", &self.dangerous)
             .finish()
     }
@@ -440,6 +446,7 @@ impl ClientConfig {
             request_object_encryption_enc: crate::jose::ContentEncryption::A256Gcm,
             id_token_encrypted_response_alg: None,
             userinfo_encrypted_response_alg: None,
+            resource: Vec::new(),
             dangerous: Dangerous::default(),
         }
     }

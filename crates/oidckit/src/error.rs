@@ -450,6 +450,51 @@ pub enum Error {
         reason: String,
     },
 
+    /// Code 960. A dynamic client registration response (RFC 7591 §3.2.1, RFC 7592 §3) is
+    /// unusable: no `client_id`, a member of the wrong type, or not a JSON object.
+    #[error("invalid client registration response from {url}: {reason}")]
+    InvalidRegistrationResponse {
+        /// The registration endpoint or client configuration URL (without query).
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Code 961. Protected resource metadata (RFC 9728) could not be found or is unusable: the
+    /// resource answered without a `resource_metadata` challenge and has no well-known
+    /// document, or the document is not JSON, lacks `resource`, or names no authorization server.
+    #[error("invalid protected resource metadata from {url}: {reason}")]
+    InvalidResourceMetadata {
+        /// Where the document was (or would have been) fetched from.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Code 962. The protected resource metadata names another resource than the one asked
+    /// for (RFC 9728 §3.3): it must not be used, since it may come from an impostor.
+    #[error(
+        "protected resource metadata is for resource {found:?}, not {expected:?} (RFC 9728 §3.3); check the resource URL"
+    )]
+    ResourceMismatch {
+        /// The resource URL asked for.
+        expected: String,
+        /// The `resource` the document names.
+        found: String,
+    },
+
+    /// Code 963. None of the authorization servers the protected resource metadata names is
+    /// on the caller's allow-list (`ResourceOptions::trusted_authorization_servers`).
+    #[error(
+        "the resource {resource:?} names only authorization servers that are not trusted ({}); add the one you trust to the allow-list", servers.join(", ")
+    )]
+    UntrustedAuthorizationServer {
+        /// The resource URL.
+        resource: String,
+        /// The authorization servers the metadata names.
+        servers: Vec<String>,
+    },
+
     /// Code 954. A JWE's header asks for something refused by policy or not supported: `alg`
     /// `dir` or `RSA1_5`, an unknown `alg` or `enc`, compression (`zip`) or a `crit`
     /// extension. `reason` says why and what to register with the provider instead.
@@ -667,6 +712,10 @@ impl Error {
             Error::JweEncryption { .. } => 932,
             Error::NestedJwtRequired { .. } => 933,
             Error::EncryptionRequired { .. } => 934,
+            Error::InvalidRegistrationResponse { .. } => 960,
+            Error::InvalidResourceMetadata { .. } => 961,
+            Error::ResourceMismatch { .. } => 962,
+            Error::UntrustedAuthorizationServer { .. } => 963,
             Error::Interrupted => 301,
             Error::InvalidLogoutToken { .. } => 940,
             Error::LoginTransactionNotFound { .. } => 941,
@@ -862,6 +911,10 @@ mod tests {
             JweEncryption { reason: s() } => 932,
             NestedJwtRequired { what: "ID token" } => 933,
             EncryptionRequired { what: "ID token", alg: "RSA-OAEP" } => 934,
+            InvalidRegistrationResponse { url: s(), reason: s() } => 960,
+            InvalidResourceMetadata { url: s(), reason: s() } => 961,
+            ResourceMismatch { expected: s(), found: s() } => 962,
+            UntrustedAuthorizationServer { resource: s(), servers: Vec::new() } => 963,
             Interrupted {} => 301,
         };
         for (e, code) in table {

@@ -122,7 +122,7 @@ mod json;
 
 pub use flows::{
     authorize, device, discovery, dpop, introspection, jwt_bearer, logout, logout_token,
-    revocation, token, userinfo,
+    registration, resource, revocation, token, userinfo,
 };
 #[cfg(feature = "browser")]
 pub use native::browser;
@@ -133,7 +133,7 @@ use flows::client_auth;
 use id_token::jwks;
 
 pub use authorize::{AuthTransaction, AuthorizationRequest, CallbackParams};
-pub use client::Client;
+pub use client::{Client, ResourceClient, ResourceOptions};
 pub use config::{AuthMethod, ClientConfig, GrantType, HttpConfig, PkceMethod, ResponseType};
 pub use discovery::ProviderMetadata;
 pub use error::{ClaimCheck, Error, Result, UrlProblem};

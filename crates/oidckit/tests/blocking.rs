@@ -160,3 +160,26 @@ fn discovered(p: &oidckit_mock::MockProvider) -> oidckit::ProviderMetadata {
         .metadata()
         .clone()
 }
+
+#[test]
+fn the_blocking_client_reaches_a_protected_resource_like_the_async_one() {
+    let p = provider_with(|_| {});
+    let resource = format!("{}/resource", p.issuer());
+    let mut options = oidckit::ResourceOptions::default();
+    options.config.redirect_uri = Some(support::REDIRECT.into());
+    let (client, meta, registration) =
+        Client::for_resource(&resource, options).expect("resource client");
+    assert_eq!(meta.resource, resource);
+    let registration = registration.expect("registered");
+    assert_eq!(client.config().client_id, registration.client_id);
+    let (url, tx) = client
+        .authorization_url(&AuthorizationRequest::default())
+        .expect("URL");
+    let tokens = client.handle_callback(&tx, &follow(&url)).expect("sign-in");
+    let access = tokens.access_token.expect("access token");
+    let status = client
+        .run(move |c| async move { c.get_resource(&resource, &access).await })
+        .expect("resource answers")
+        .0;
+    assert_eq!(status, 200);
+}

@@ -9,7 +9,7 @@ use std::time::Duration;
 use oidckit::browser::{BrowserOptions, HookDecision};
 use oidckit::loopback::{
     LoopbackCertificate, LoopbackConfig, LoopbackServer, LoopbackTls, RELAY_PATH, SignInOptions,
-    sign_in, sign_in_with,
+    sign_in, sign_in_to_resource, sign_in_with,
 };
 use oidckit::{AuthorizationRequest, Client, ClientConfig, GrantType};
 use oidckit_mock::browser::http_get;
@@ -639,4 +639,37 @@ async fn the_sign_in_completes_while_forty_idle_connections_are_held_open() {
     .expect("the browser's redirect gets through");
     assert!(tokens.id_token.is_some());
     drop(idle);
+}
+
+#[tokio::test]
+async fn sign_in_to_resource_registers_the_loopback_redirect_and_signs_in_for_the_resource() {
+    let p = MockProvider::start(MockConfig::default()).expect("mock");
+    let resource = format!("{}/resource", p.issuer());
+    let mut options = SignInOptions::default();
+    options.browser = scripted_browser();
+    options.server.timeout = Duration::from_secs(20);
+    let (found, tokens) =
+        sign_in_to_resource(&resource, oidckit::ResourceOptions::default(), &options)
+            .await
+            .expect("signed in for the resource");
+    let registration = found.registration.expect("registered");
+    let redirect = registration.metadata["redirect_uris"][0]
+        .as_str()
+        .expect("redirect URI")
+        .to_string();
+    assert!(redirect.starts_with("http://127.0.0.1:"), "{redirect}");
+    let reqs = p.requests();
+    let auth = reqs
+        .iter()
+        .find(|r| r.path == "/authorize")
+        .expect("authorize");
+    assert_eq!(auth.param("redirect_uri"), Some(redirect.as_str()));
+    assert_eq!(auth.param("resource"), Some(resource.as_str()));
+    let access = tokens.access_token.expect("access token");
+    let (status, _) = found
+        .client
+        .get_resource(&resource, &access)
+        .await
+        .expect("resource answers");
+    assert_eq!(status, 200);
 }

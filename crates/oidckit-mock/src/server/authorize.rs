@@ -223,7 +223,7 @@ pub(super) async fn authorize(
     let Some(redirect_uri) = p("redirect_uri") else {
         return html_error(StatusCode::BAD_REQUEST, "missing redirect_uri");
     };
-    if !redirect_allowed(client, redirect_uri) {
+    if !redirect_allowed(&client, redirect_uri) {
         return html_error(
             StatusCode::BAD_REQUEST,
             "redirect_uri is not registered for this client",

@@ -15,10 +15,7 @@ use crate::MockClient;
 
 pub(super) const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-pub(crate) fn authenticate_client<'a>(
-    s: &'a Shared,
-    req: &Req,
-) -> Result<&'a MockClient, Box<Response>> {
+pub(crate) fn authenticate_client(s: &Shared, req: &Req) -> Result<MockClient, Box<Response>> {
     let invalid_client =
         |d: &str| Box::new(token_error(StatusCode::UNAUTHORIZED, "invalid_client", d));
     if req.form("client_assertion_type").is_some() || req.form("client_assertion").is_some() {
@@ -152,10 +149,10 @@ pub(super) fn audiences(s: &Shared) -> Vec<String> {
 }
 
 /// `client_secret_jwt` / `private_key_jwt` (Core §9).
-pub(crate) fn authenticate_with_assertion<'a>(
-    s: &'a Shared,
+pub(crate) fn authenticate_with_assertion(
+    s: &Shared,
     req: &Req,
-) -> Result<&'a MockClient, Box<Response>> {
+) -> Result<MockClient, Box<Response>> {
     if req.form("client_assertion_type") != Some(ASSERTION_TYPE) {
         return Err(invalid_client("unsupported client_assertion_type"));
     }

@@ -21,6 +21,17 @@ pub(super) async fn discovery(
     if method != Method::GET && method != Method::HEAD {
         return method_not_allowed("GET, HEAD");
     }
+    // RFC 8414 mode: only `/.well-known/oauth-authorization-server{path}` answers.
+    let as_only = s.lock().misbehaviors.iter().find_map(|m| match m {
+        Misbehavior::AuthorizationServerMetadataOnly(path) => Some(path.clone()),
+        _ => None,
+    });
+    let as_path = uri
+        .path()
+        .strip_prefix("/.well-known/oauth-authorization-server");
+    if as_only.as_deref() != as_path {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
     if let Some(r) = s.endpoint_misbehavior(Endpoint::Discovery).await {
         return r;
     }
@@ -41,7 +52,7 @@ pub(super) async fn discovery(
     let issuer = if s.has(&Misbehavior::DiscoveryIssuerMismatch) {
         format!("{iss}/other-issuer")
     } else {
-        iss.clone()
+        format!("{iss}{}", as_path.unwrap_or_default())
     };
     let mut doc = json!({
         "issuer": issuer,

@@ -13,7 +13,9 @@ mod issue;
 mod jarm;
 mod misbehavior;
 mod par;
+mod registration;
 mod request_object;
+mod resource;
 mod respond;
 mod rewrite;
 mod signing;
@@ -64,6 +66,17 @@ pub(crate) async fn serve(
         .route("/revoke", any(grants::revoke))
         .route("/tokeninfo", any(grants::tokeninfo))
         .route("/par", any(par::par))
+        .route("/register", any(registration::register))
+        .route("/.well-known/oauth-authorization-server", any(discovery))
+        .route(
+            "/.well-known/oauth-authorization-server/{*path}",
+            any(discovery),
+        )
+        .route("/resource", any(resource::resource))
+        .route(
+            "/.well-known/oauth-protected-resource/resource",
+            any(resource::metadata),
+        )
         .fallback(fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -92,6 +92,8 @@ pub(crate) struct Inner {
     pub used_refresh_tokens: HashMap<String, u64>,
     /// The last chain number handed out.
     pub last_chain: u64,
+    /// Clients registered at `/register` (RFC 7591), at most 64.
+    pub registered_clients: Vec<MockClient>,
 }
 
 impl Inner {
@@ -154,11 +156,20 @@ impl Shared {
         self.lock().misbehaviors.contains(m)
     }
 
-    pub fn client(&self, client_id: &str) -> Option<&MockClient> {
+    /// A configured client, or one registered dynamically (`/register`).
+    pub fn client(&self, client_id: &str) -> Option<MockClient> {
         self.config
             .clients
             .iter()
             .find(|c| c.client_id == client_id)
+            .cloned()
+            .or_else(|| {
+                self.lock()
+                    .registered_clients
+                    .iter()
+                    .find(|c| c.client_id == client_id)
+                    .cloned()
+            })
     }
 
     pub fn rotate_keys(&self) {

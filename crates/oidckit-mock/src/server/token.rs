@@ -109,7 +109,7 @@ pub(super) async fn token(
             }
             issue_tokens(
                 &s,
-                client,
+                &client,
                 &grant.scope,
                 grant.nonce.as_deref(),
                 grant.auth_time,
@@ -157,9 +157,9 @@ pub(super) async fn token(
                 }
                 chain
             };
-            issue_tokens_in_chain(&s, client, &scope, None, grant.auth_time, chain)
+            issue_tokens_in_chain(&s, &client, &scope, None, grant.auth_time, chain)
         }
-        Some(other) => token_grant(&s, &req, client, other),
+        Some(other) => token_grant(&s, &req, &client, other),
         None => bad("invalid_request", "missing grant_type"),
     }
 }

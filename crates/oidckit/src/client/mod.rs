@@ -20,6 +20,9 @@ use crate::{Error, Result};
 
 mod encrypted;
 mod grants;
+mod resource;
+
+pub use resource::{ResourceClient, ResourceOptions};
 
 /// An OpenID Connect relying party for one provider. Cheap to clone (shared inside), and
 /// `Send + Sync`: keep one in your application state.
@@ -79,6 +82,7 @@ impl Client {
                 hint: "set the client id registered with the provider",
             });
         }
+        check_resource_indicators(&config.resource)?;
         let allowed = match &config.allowed_algs {
             Some(algs) => algs.clone(),
             None => {
@@ -278,12 +282,27 @@ impl Client {
                 hint: "set the redirect URI (return_url) registered with the provider",
             })?;
         let scope = match &req.scope {
+            Some(s) if self.inner.metadata.is_oauth_only() => s.clone(),
             Some(s) => {
                 let mut c = cfg.clone();
                 c.scope = s.clone();
                 c.effective_scope()
             }
+            None if self.inner.metadata.is_oauth_only() => cfg.scope.clone(),
             None => cfg.effective_scope(),
+        };
+        let with_resources;
+        let req = if cfg.resource.is_empty() {
+            req
+        } else {
+            let mut r = req.clone();
+            r.extra.extend(
+                cfg.resource
+                    .iter()
+                    .map(|v| ("resource".to_string(), v.clone())),
+            );
+            with_resources = r;
+            &with_resources
         };
         authorize::build(
             UrlParts {
@@ -424,6 +443,7 @@ impl Client {
         if let Some(v) = &tx.code_verifier {
             grant.push(("code_verifier", v));
         }
+        grant.extend(self.resource_params());
         let raw = token::request(&self.inner.http, url, &self.inner.auth, &grant).await?;
         self.finish_token_response(raw, "token", Some(tx)).await
     }
@@ -437,10 +457,11 @@ impl Client {
         previous: Option<&IdToken>,
     ) -> Result<TokenSet> {
         let url = self.token_endpoint()?;
-        let grant = [
+        let mut grant = vec![
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token),
         ];
+        grant.extend(self.resource_params());
         let raw = token::request(&self.inner.http, url, &self.inner.auth, &grant).await?;
         let mut tokens = self.finish_token_response(raw, "refresh", None).await?;
         if tokens.refresh_token.is_none() {
@@ -455,6 +476,15 @@ impl Client {
             ));
         }
         Ok(tokens)
+    }
+
+    /// The RFC 8707 `resource` parameters of this client's configuration.
+    fn resource_params(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.inner
+            .config
+            .resource
+            .iter()
+            .map(|r| ("resource", r.as_str()))
     }
 
     fn token_endpoint(&self) -> Result<&str> {
@@ -487,8 +517,12 @@ impl Client {
         let token = &*self.decrypt_if_jwe(token, "ID token", true, None)?;
         let jws = CompactJws::parse(token)?;
         let no_keys = jws.header.alg.is_hmac() || !jws.header.alg.is_supported();
-        self.with_key_retry(no_keys, |jwks| validator.validate(token, jwks, checks))
-            .await
+        let payload = self
+            .with_key_retry(no_keys, |jwks| {
+                validator.validate_parsed(&jws, jwks, checks)
+            })
+            .await?;
+        Ok(IdToken::new(token, jws.header, payload))
     }
 
     /// Verifies a JWS signed by the provider with the ID token's keys and algorithm policy
@@ -643,6 +677,7 @@ impl Client {
             .map(str::to_string);
         let id_token = match (id_token, tx) {
             (Some(id_token), _) => id_token,
+            (None, Some(_)) if self.inner.metadata.is_oauth_only() => return Ok(tokens),
             (None, Some(_)) => {
                 return Err(Error::InvalidTokenResponse {
                     reason: "the token response has no id_token; is `openid` in the scope?".into(),
@@ -668,11 +703,12 @@ impl Client {
         check: impl Fn(&Jwks) -> Result<T>,
     ) -> Result<T> {
         let inner = &self.inner;
-        let jwks = if no_keys {
-            Arc::new(Jwks::default())
-        } else {
-            inner.keys.get(&inner.http).await?
-        };
+        if no_keys {
+            // HMAC tokens are checked with the client secret (and unsupported algorithms are
+            // refused) without the provider's keys: no fetch, no lock, no allocation.
+            return check(&Jwks::default());
+        }
+        let jwks = inner.keys.get(&inner.http).await?;
         match check(&jwks) {
             Err(Error::NoMatchingKey { .. }) => match inner.keys.refresh(&inner.http, &jwks).await?
             {
@@ -682,4 +718,18 @@ impl Client {
             other => other,
         }
     }
+}
+
+/// RFC 8707 §2: a resource indicator is an absolute URI without a fragment (code 921).
+fn check_resource_indicators(resources: &[String]) -> Result<()> {
+    for r in resources {
+        let ok = url::Url::parse(r).is_ok_and(|u| u.fragment().is_none());
+        if !ok {
+            return Err(Error::InvalidSetting {
+                name: "resource".into(),
+                reason: format!("{r:?} is not an absolute URI without a fragment (RFC 8707 §2)"),
+            });
+        }
+    }
+    Ok(())
 }

@@ -1,4 +1,5 @@
-//! OpenID Connect Discovery 1.0 §4: fetch and check `/.well-known/openid-configuration`.
+//! OpenID Connect Discovery 1.0 §4: fetch and check `/.well-known/openid-configuration`; RFC 8414
+//! (<https://www.rfc-editor.org/rfc/rfc8414>) authorization server metadata as the fallback.
 
 use serde::Deserialize;
 
@@ -6,6 +7,7 @@ use crate::http::Http;
 use crate::{Error, Result};
 
 const WELL_KNOWN: &str = "/.well-known/openid-configuration";
+const AS_WELL_KNOWN: &str = "/.well-known/oauth-authorization-server";
 
 /// The provider's metadata: from discovery, or set by hand with [`ProviderMetadata::new`].
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -88,6 +90,11 @@ pub struct ProviderMetadata {
     /// Whether the authorization response carries `iss` (RFC 9207).
     #[serde(default)]
     pub authorization_response_iss_parameter_supported: bool,
+    /// Whether this came from RFC 8414 authorization server metadata (the OpenID discovery
+    /// document was not there). When its `scopes_supported` lacks `openid` too, the server is
+    /// taken to be a plain OAuth 2.0 one: see [`ProviderMetadata::is_oauth_only`].
+    #[serde(skip)]
+    pub from_authorization_server_metadata: bool,
     /// The whole document as received (seed: `RawJSON`); `Null` for metadata set by hand.
     #[serde(skip)]
     pub raw: serde_json::Value,
@@ -153,6 +160,14 @@ impl ProviderMetadata {
         .filter_map(|(name, url)| Some((name, url.as_deref()?)))
     }
 
+    /// A plain OAuth 2.0 authorization server (RFC 8414 metadata without `openid` in
+    /// `scopes_supported`): the code flow then asks for the configured scope as is (no
+    /// `openid` added) and needs no ID token from the token endpoint.
+    pub fn is_oauth_only(&self) -> bool {
+        self.from_authorization_server_metadata
+            && !self.scopes_supported.iter().any(|s| s == "openid")
+    }
+
     /// Whether the issuer is Microsoft's multi-tenant template containing `{tenantid}`; the ID
     /// token's `iss` must then equal the template filled with its own `tid` claim.
     pub fn is_tenant_template(&self) -> bool {
@@ -179,16 +194,30 @@ pub(crate) fn discovery_url(issuer_or_url: &str) -> (String, String) {
 /// exception is Microsoft's multi-tenant template (see [`ProviderMetadata::is_tenant_template`]).
 /// Every endpoint must be https (or http on a loopback host, or the dangerous opt-in): code
 /// 917 names the first that is not, when the document is loaded rather than when it is used.
+///
+/// When the OpenID document is not there (404) and an issuer (not a full discovery URL) was
+/// given, the RFC 8414 authorization server metadata is tried next, at
+/// [`authorization_server_metadata_url`], with the same checks.
 pub(crate) async fn discover(http: &Http, issuer_or_url: &str) -> Result<ProviderMetadata> {
-    let (issuer, url) = discovery_url(issuer_or_url);
-    let resp = http.get(&url, None, "application/json").await?;
+    let (issuer, mut url) = discovery_url(issuer_or_url);
+    let mut resp = http.get(&url, None, "application/json").await?;
+    let mut tried = String::new();
+    if resp.status == 404
+        && !issuer_or_url.trim().ends_with(WELL_KNOWN)
+        && let Some(alt) = authorization_server_metadata_url(&issuer)
+    {
+        tried = format!(" (and 404 at {url})");
+        resp = http.get(&alt, None, "application/json").await?;
+        url = alt;
+    }
     if !resp.is_success() {
         return Err(Error::InvalidDiscoveryDocument {
             url,
-            reason: format!("HTTP status {} (expected 200)", resp.status),
+            reason: format!("HTTP status {} (expected 200){tried}", resp.status),
         });
     }
-    let meta = ProviderMetadata::from_json_at(&resp.body, &url)?;
+    let mut meta = ProviderMetadata::from_json_at(&resp.body, &url)?;
+    meta.from_authorization_server_metadata = !tried.is_empty();
     if !issuer_matches(&issuer, &meta) {
         return Err(Error::IssuerMismatch {
             expected: issuer,
@@ -199,6 +228,37 @@ pub(crate) async fn discover(http: &Http, issuer_or_url: &str) -> Result<Provide
         crate::device::check_provider_url(field, endpoint, http.allows_http())?;
     }
     Ok(meta)
+}
+
+/// Fetches the provider's metadata for `config.issuer` (OpenID discovery, then RFC 8414) with
+/// `config`'s transport, without building a [`Client`](crate::Client): for registering a
+/// client first (the client id is not needed). The same checks as
+/// [`Client::discover`](crate::Client::discover): codes 900 and 917.
+pub async fn fetch(config: &crate::ClientConfig) -> Result<ProviderMetadata> {
+    let http = Http::new(&config.http, config.dangerous_ref().allow_http)?;
+    discover(&http, &config.issuer).await
+}
+
+/// The RFC 8414 §3.1 metadata URL of `issuer`: `/.well-known/oauth-authorization-server`
+/// inserted between the host and the path (a trailing `/` of the path dropped), so
+/// `https://as.example/tenant` gives
+/// `https://as.example/.well-known/oauth-authorization-server/tenant`. `None` when the issuer
+/// is not a URL with a host.
+pub fn authorization_server_metadata_url(issuer: &str) -> Option<String> {
+    let mut url = url::Url::parse(&insert_well_known(issuer, AS_WELL_KNOWN)?).ok()?;
+    url.set_query(None);
+    Some(url.into())
+}
+
+/// `url` with `well_known` inserted between the host and the path (a trailing `/` of the path
+/// dropped) and without fragment: the rule of RFC 8414 §3.1 and RFC 9728 §3.1.
+pub(crate) fn insert_well_known(url: &str, well_known: &str) -> Option<String> {
+    let mut url = url::Url::parse(url.trim()).ok()?;
+    url.host_str()?;
+    let path = url.path().trim_end_matches('/').to_string();
+    url.set_path(&format!("{well_known}{path}"));
+    url.set_fragment(None);
+    Some(url.into())
 }
 
 fn issuer_matches(expected: &str, meta: &ProviderMetadata) -> bool {
@@ -236,6 +296,24 @@ mod tests {
             discovery_url("https://a.example/.well-known/openid-configuration").0,
             "https://a.example"
         );
+    }
+
+    #[test]
+    fn authorization_server_metadata_url_inserts_the_well_known_before_the_path() {
+        let url = |i| authorization_server_metadata_url(i).expect("a URL");
+        assert_eq!(
+            url("https://as.example/tenant"),
+            "https://as.example/.well-known/oauth-authorization-server/tenant"
+        );
+        assert_eq!(
+            url("https://as.example/a/b/"),
+            "https://as.example/.well-known/oauth-authorization-server/a/b"
+        );
+        assert_eq!(
+            url("https://as.example"),
+            "https://as.example/.well-known/oauth-authorization-server"
+        );
+        assert!(authorization_server_metadata_url("not a url").is_none());
     }
 
     #[test]

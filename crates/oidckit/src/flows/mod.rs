@@ -18,6 +18,8 @@ pub mod jwt_bearer;
 pub mod logout;
 pub mod logout_token;
 pub(crate) mod par;
+pub mod registration;
+pub mod resource;
 pub mod revocation;
 pub mod token;
 pub mod userinfo;

@@ -216,7 +216,7 @@ pub(crate) fn parse_json_response(
     }
 }
 
-fn strip_query(url: &str) -> String {
+pub(crate) fn strip_query(url: &str) -> String {
     url.split(['?', '#']).next().unwrap_or(url).to_string()
 }
 

@@ -309,6 +309,31 @@ impl Http {
         self.send(parsed, out).await
     }
 
+    /// A request with an optional JSON body and Bearer token (client registration and its
+    /// management, RFC 7591/7592: POST, GET, PUT, DELETE).
+    pub(crate) async fn send_json(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        json: Option<String>,
+        bearer: Option<&str>,
+    ) -> Result<Response> {
+        let parsed = self.check_url(url)?;
+        let mut headers = vec![("accept", "application/json".to_string())];
+        if json.is_some() {
+            headers.push(("content-type", "application/json".to_string()));
+        }
+        if let Some(token) = bearer {
+            headers.push(("authorization", format!("Bearer {token}")));
+        }
+        let out = Outgoing {
+            method,
+            headers,
+            body: json,
+        };
+        self.send(parsed, out).await
+    }
+
     /// Sends `out`, following redirects as configured, all within the deadline.
     async fn send(&self, url: url::Url, out: Outgoing) -> Result<Response> {
         let shown = without_query(&url);

@@ -168,20 +168,27 @@ impl Validator {
     /// URL answers by re-fetching the key set once).
     pub fn validate(&self, token: &str, jwks: &Jwks, checks: &Checks<'_>) -> Result<IdToken> {
         let jws = CompactJws::parse(token)?;
+        let payload = self.validate_parsed(&jws, jwks, checks)?;
+        Ok(IdToken::new(token, jws.header, payload))
+    }
+
+    /// [`Validator::validate`] of a token its caller has already parsed (to pick the keys by
+    /// its header): every check, and the decoded payload when they all pass.
+    pub(crate) fn validate_parsed(
+        &self,
+        jws: &CompactJws<'_>,
+        jwks: &Jwks,
+        checks: &Checks<'_>,
+    ) -> Result<Vec<u8>> {
         // Every part is decoded and parsed before the signature is checked, so that a token
         // that is not well-formed is reported as such (901), not as a bad signature (903).
         // Nothing of the payload is trusted before the signature has verified.
         let payload = jws.payload()?;
         let claims = Registered::parse(&payload)?;
-        self.verify_signature(&jws, jwks)?;
+        self.verify_signature(jws, jwks)?;
         self.check_typ(&jws.header)?;
         self.check_claims(&jws.header.alg, &claims, checks)?;
-        Ok(IdToken {
-            raw: token.trim().to_string(),
-            header: jws.header,
-            payload,
-            claims: OnceLock::new(),
-        })
+        Ok(payload)
     }
 
     /// Checks `crit`, the algorithm and the signature, without looking at the claims.
@@ -445,6 +452,16 @@ pub(crate) fn unix_time(t: SystemTime) -> i64 {
 }
 
 impl IdToken {
+    /// A token whose checks all passed.
+    pub(crate) fn new(token: &str, header: JwsHeader, payload: Vec<u8>) -> IdToken {
+        IdToken {
+            raw: token.trim().to_string(),
+            header,
+            payload,
+            claims: OnceLock::new(),
+        }
+    }
+
     /// The compact JWT as received (seed: `IDToken`).
     pub fn raw(&self) -> &str {
         &self.raw
@@ -453,6 +470,12 @@ impl IdToken {
     /// The JOSE header.
     pub fn header(&self) -> &JwsHeader {
         &self.header
+    }
+
+    /// The decoded payload: the verified claims as the JSON object the issuer signed, for
+    /// callers that turn them into their own types without building [`Claims`] first.
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
     }
 
     /// The verified claims.

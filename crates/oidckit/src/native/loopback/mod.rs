@@ -29,4 +29,6 @@ mod tls;
 pub use config::{LoopbackCertificate, LoopbackConfig, LoopbackTls};
 pub(crate) use server::parse_request_for_fuzzing;
 pub use server::{Callback, LoopbackServer, RELAY_PATH};
-pub use sign_in::{CustomPage, SignIn, SignInOptions, SignedIn, sign_in, sign_in_with};
+pub use sign_in::{
+    CustomPage, SignIn, SignInOptions, SignedIn, sign_in, sign_in_to_resource, sign_in_with,
+};

@@ -49,6 +49,25 @@ pub async fn sign_in_with(
         .map(|done| done.tokens)
 }
 
+/// Signs in to a protected resource (an MCP server, an API) in one call: starts the loopback
+/// server, builds the client with [`Client::for_resource`] (registering it with the server's
+/// redirect URI unless `options.config` has a client id), and signs in with PKCE and the RFC
+/// 8707 `resource`, so the access token is for `resource_url`. Errors: those of
+/// [`Client::for_resource`] and of [`sign_in`].
+pub async fn sign_in_to_resource(
+    resource_url: &str,
+    mut options: crate::ResourceOptions,
+    sign_in: &SignInOptions,
+) -> Result<(crate::ResourceClient, TokenSet)> {
+    let server = LoopbackServer::bind(sign_in.server.clone()).await?;
+    if options.config.redirect_uri.is_none() {
+        options.config.redirect_uri = Some(server.redirect_uri());
+    }
+    let found = Client::for_resource(resource_url, options).await?;
+    let tokens = sign_in_with(&found.client, &server, &sign_in.browser, &sign_in.request).await?;
+    Ok((found, tokens))
+}
+
 /// A page of the application's own, shown to the browser instead of the configured success
 /// or failure page (see [`Callback::respond_with`](super::Callback::respond_with)).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
