@@ -1,7 +1,7 @@
 //! The facade's settings beyond the seed (`UsePAR`, `RequestObject`, `ResponseMode`, `UseDPoP`,
-//! `DPoPKey`, `ClientKey`, `Resource`, `SecurityProfile`) end to end through `OpenId::config` against the
-//! mock provider, which checks PAR, request objects, JARM, DPoP proofs and client assertions
-//! with its own JOSE code.
+//! `DPoPKey`, `ClientKey`, `Resource`, `SecurityProfile`) end to end through `OpenId::config`
+//! against the mock provider, which checks PAR, request objects, JARM, DPoP proofs and client
+//! assertions with its own JOSE code.
 
 use std::path::PathBuf;
 
