@@ -1,7 +1,7 @@
 //! The facade's settings beyond the seed (`UsePAR`, `RequestObject`, `ResponseMode`, `UseDPoP`,
-//! `DPoPKey`, `ClientKey`, `SecurityProfile`) end to end through `OpenId::config` against the
-//! mock provider, which checks PAR, request objects, JARM, DPoP proofs and client assertions
-//! with its own JOSE code.
+//! `DPoPKey`, `ClientKey`, `Resource`, `SecurityProfile`) end to end through `OpenId::config`
+//! against the mock provider, which checks PAR, request objects, JARM, DPoP proofs and client
+//! assertions with its own JOSE code.
 
 use std::path::PathBuf;
 
@@ -288,4 +288,48 @@ fn security_profile_fapi2_refuses_what_the_profile_forbids() {
     o.config("SecurityProfile=FAPI2").expect("on");
     o.config("SecurityProfile=").expect("off");
     web_sign_in(&mut o).expect("plain sign-in");
+}
+
+/// Every value of `name` in a recorded request.
+fn params<'a>(r: &'a RecordedRequest, name: &str) -> Vec<&'a str> {
+    r.params
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+#[test]
+fn resource_setting_names_the_resources_at_authorization_code_exchange_and_refresh() {
+    let p = provider_with(|_| {});
+    let mut o = web_openid(&p);
+    let (api, files) = ("https://api.example.com/", "https://files.example.com/v1");
+    o.config(&format!("Resource={api}  {files}"))
+        .expect("Resource");
+    let url = o.get_authorization_url().expect("url");
+    let in_url: Vec<String> = url::Url::parse(&url)
+        .expect("URL")
+        .query_pairs()
+        .filter(|(k, _)| k == "resource")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    assert_eq!(in_url, [api, files]);
+    let outcome = oidckit_mock::browser::authorize(&url).expect("provider answers");
+    o.set_authorization_code(outcome.callback_url());
+    o.get_authorization().expect("sign-in");
+    let exchange = last(&p.requests(), "/token").clone();
+    assert_eq!(exchange.param("grant_type"), Some("authorization_code"));
+    assert_eq!(params(&exchange, "resource"), [api, files]);
+
+    o.get_authorization().expect("refresh");
+    let refresh = last(&p.requests(), "/token").clone();
+    assert_eq!(refresh.param("grant_type"), Some("refresh_token"));
+    assert_eq!(params(&refresh, "resource"), [api, files]);
+
+    o.config("Resource=not a uri")
+        .expect("written; checked when the client is built");
+    let err = o
+        .get_authorization_url()
+        .expect_err("a relative resource is refused");
+    assert_eq!(err.code(), 921, "{err}");
 }

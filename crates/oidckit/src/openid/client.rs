@@ -132,6 +132,11 @@ impl OpenId {
         c.dpop |= set.use_dpop;
         c.dpop_key = private_key(&set.dpop_key)?;
         c.client_key = private_key(&set.client_key)?;
+        c.resource = set
+            .resource
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
         Ok(c)
     }
 

@@ -13,7 +13,7 @@
 //!
 //! The rows at the end of the table ([`Status::BeyondSeed`]) are not the seed's: they switch on
 //! the security extensions of the core client (PAR, signed request objects, JARM, DPoP, the
-//! FAPI 2.0 profile).
+//! FAPI 2.0 profile, RFC 8707 resource indicators).
 
 mod facade;
 mod values;
@@ -1698,6 +1698,15 @@ pub const TABLE: &[Setting] = &[
         BEYOND,
         "The client's private key: private_key_jwt client authentication when client_secret is empty, and the signature of request objects. A file path, or PEM or private JWK text.",
         key_field!(client_key),
+    ),
+    s(
+        "Resource",
+        Text,
+        "",
+        RW,
+        BEYOND,
+        "Resource indicators (RFC 8707): the absolute URIs, separated by spaces, of the resources the tokens are for; sent as `resource` with the authorization request, the code exchange and refreshes. Empty: none.",
+        field!(resource),
     ),
     s(
         "SecurityProfile",

@@ -154,6 +154,8 @@ pub(crate) struct Values {
     pub(crate) dpop_key: String,
     /// `ClientKey` (beyond the seed): a path, PEM or JWK, checked when written.
     pub(crate) client_key: String,
+    /// `Resource` (beyond the seed): resource indicators separated by spaces.
+    pub(crate) resource: String,
     /// `SecurityProfile` (beyond the seed): empty or `FAPI2`.
     pub(crate) security_profile: String,
 }
