@@ -8,7 +8,8 @@
 # Targets (fuzz/Cargo.toml): jws, jwks, discovery, callback, id_token, token_response,
 # response_type, response_expiry (token/device/introspection responses through the expiry
 # computation), loopback_request (the loopback server's request reader and router),
-# resource_metadata (the RFC 9728 WWW-Authenticate challenge reader and metadata document).
+# resource_metadata (the RFC 9728 WWW-Authenticate challenge reader and metadata document), jwe
+# (JWE decryption, and encryption round trips).
 #
 # The committed seeds in fuzz/corpus/<target>/ are read only; the inputs libFuzzer finds go to
 # fuzz/target/corpus/<target>/ (gitignored), crash reproducers to fuzz/artifacts/<target>/.

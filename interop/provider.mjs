@@ -10,6 +10,13 @@
 //   INTEROP_JAR           accept signed request objects by value (`request`, RFC 9101)
 //   INTEROP_DPOP          DPoP (RFC 9449); with INTEROP_DPOP_NONCE=1 a server nonce is required
 //   INTEROP_JARM          JWT secured authorization responses (query.jwt, fragment.jwt, …)
+//   INTEROP_ENCRYPTION    encrypted ID tokens, UserInfo and request objects (features.encryption,
+//                         request objects by value): clients `interop-enc-rsa` (RSA-OAEP-256,
+//                         A256GCM), `interop-enc-ec` (ECDH-ES+A128KW, A128CBC-HS256) and
+//                         `interop-enc-ecdh-es` (ECDH-ES, A256GCM), each with its public
+//                         encryption key in `jwks` (JARM responses encrypted alike, so
+//                         jwtResponseModes is on too); the provider's JWKS gains RSA and EC
+//                         `use: enc` keys for request objects
 //   INTEROP_REGISTRATION  dynamic client registration (RFC 7591) and its management (RFC 7592);
 //                         with INTEROP_REGISTRATION_TOKEN=<token> an initial access token is required
 //   INTEROP_FAPI2         a FAPI 2.0 Security Profile provider (features.fapi profile '2.0'): PAR
@@ -43,7 +50,8 @@
 //   GET /interop/client-keys  -> {"interop-private-key-jwt": <private JWK>} : the private key of
 //                                the private_key_jwt client, whose public half is registered
 //                                (with INTEROP_FAPI2=1: the keys of the two FAPI 2.0 clients,
-//                                by client id).
+//                                by client id); with INTEROP_ENCRYPTION also "interop-enc-rsa"
+//                                and "interop-enc-ec", the encryption clients' decryption keys.
 
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -55,6 +63,8 @@ import { exportJWK, generateKeyPair } from 'jose';
 const REDIRECT_URI = 'http://127.0.0.1:9/cb';
 const POST_LOGOUT_REDIRECT_URI = 'http://127.0.0.1:9/logged-out';
 const SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+const ENCRYPTION_ALGS = ['RSA-OAEP', 'RSA-OAEP-256', 'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A256KW'];
+const ENCRYPTION_ENCS = ['A128GCM', 'A256GCM', 'A128CBC-HS256', 'A256CBC-HS512'];
 const FAPI2 = process.env.INTEROP_FAPI2 === '1';
 const FAPI2_ALGS = ['ES256', 'PS256'];
 const FAPI2_JARM_ALG = process.env.INTEROP_FAPI2_JARM_RS256 === '1' ? 'RS256' : undefined;
@@ -118,6 +128,57 @@ const fapi2Keys = FAPI2
     await clientKeyPair(alg, `interop-fapi2-${alg.toLowerCase()}`),
   ])))
   : {};
+
+const ENCRYPTION = process.env.INTEROP_ENCRYPTION === '1';
+// A long HS256 secret for the encryption clients' signed request objects.
+const ENC_SECRET = 'interop-enc-secret-that-is-long-enough-for-hmac-sha256';
+
+// The encryption clients' key pairs (`use: enc`): generated once, kept across rotations.
+async function encryptionKeyPair(alg, kid, options = {}) {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...options });
+  const priv = await exportJWK(privateKey);
+  const pub = await exportJWK(publicKey);
+  for (const k of [priv, pub]) {
+    k.kid = kid;
+    k.use = 'enc';
+  }
+  return { priv, pub };
+}
+const encKeys = ENCRYPTION ? {
+  rsa: await encryptionKeyPair('RSA-OAEP-256', 'interop-enc-rsa'),
+  ec: await encryptionKeyPair('ECDH-ES', 'interop-enc-ec', { crv: 'P-256' }),
+} : undefined;
+
+// The provider's own encryption keys, for request objects encrypted to it.
+async function providerEncryptionKeys() {
+  if (!ENCRYPTION) return [];
+  const rsa = await encryptionKeyPair('RSA-OAEP-256', `op-enc-rsa-g${generation}`);
+  const ec = await encryptionKeyPair('ECDH-ES', `op-enc-ec-g${generation}`, { crv: 'P-256' });
+  return [rsa.priv, ec.priv];
+}
+
+function encryptionClients() {
+  if (!ENCRYPTION) return [];
+  const encrypted = (id, key, alg, enc) => client(id, {
+    client_secret: ENC_SECRET,
+    jwks: { keys: [key.pub] },
+    id_token_encrypted_response_alg: alg,
+    id_token_encrypted_response_enc: enc,
+    userinfo_signed_response_alg: 'RS256',
+    userinfo_encrypted_response_alg: alg,
+    userinfo_encrypted_response_enc: enc,
+    authorization_signed_response_alg: 'RS256',
+    authorization_encrypted_response_alg: alg,
+    authorization_encrypted_response_enc: enc,
+    request_object_encryption_alg: 'RSA-OAEP-256',
+    request_object_encryption_enc: 'A256GCM',
+  });
+  return [
+    encrypted('interop-enc-rsa', encKeys.rsa, 'RSA-OAEP-256', 'A256GCM'),
+    encrypted('interop-enc-ec', encKeys.ec, 'ECDH-ES+A128KW', 'A128CBC-HS256'),
+    encrypted('interop-enc-ecdh-es', encKeys.ec, 'ECDH-ES', 'A256GCM'),
+  ];
+}
 
 function client(id, extra = {}) {
   return {
@@ -206,6 +267,7 @@ function clients() {
       redirect_uris: [],
       post_logout_redirect_uris: [],
     }),
+    ...encryptionClients(),
   ];
 }
 
@@ -246,7 +308,7 @@ function fapi2(config) {
 async function stockConfiguration() {
   return {
     clients: clients(),
-    jwks: { keys: await signingKeys() },
+    jwks: { keys: [...await signingKeys(), ...await providerEncryptionKeys()] },
     // Only used to sign cookies; a fixed dev value is fine.
     cookies: { keys: ['interop-cookie-key-not-a-secret'] },
     responseTypes: [...ALL_RESPONSE_TYPES, 'none'],
@@ -270,6 +332,16 @@ async function stockConfiguration() {
       introspectionSigningAlgValues: ['HS256', ...SIGNING_ALGS],
       clientAuthSigningAlgValues: ['HS256', ...SIGNING_ALGS],
       requestObjectSigningAlgValues: ['HS256', ...SIGNING_ALGS],
+      ...(ENCRYPTION ? {
+        idTokenEncryptionAlgValues: ENCRYPTION_ALGS,
+        userinfoEncryptionAlgValues: ENCRYPTION_ALGS,
+        requestObjectEncryptionAlgValues: ENCRYPTION_ALGS,
+        idTokenEncryptionEncValues: ENCRYPTION_ENCS,
+        userinfoEncryptionEncValues: ENCRYPTION_ENCS,
+        requestObjectEncryptionEncValues: ENCRYPTION_ENCS,
+        authorizationEncryptionAlgValues: ENCRYPTION_ALGS,
+        authorizationEncryptionEncValues: ENCRYPTION_ENCS,
+      } : {}),
     },
     features: {
       devInteractions: { enabled: true },
@@ -286,13 +358,14 @@ async function stockConfiguration() {
       },
       deviceFlow: { enabled: true },
       claimsParameter: { enabled: true },
-      jwtResponseModes: { enabled: process.env.INTEROP_JARM === '1' },
+      encryption: { enabled: ENCRYPTION },
+      jwtResponseModes: { enabled: process.env.INTEROP_JARM === '1' || ENCRYPTION },
       dPoP: {
         enabled: process.env.INTEROP_DPOP === '1',
         nonceSecret: randomBytes(32),
         requireNonce: () => process.env.INTEROP_DPOP_NONCE === '1',
       },
-      requestObjects: { request: process.env.INTEROP_JAR === '1', requestUri: false },
+      requestObjects: { request: process.env.INTEROP_JAR === '1' || ENCRYPTION, requestUri: false },
       registration: {
         enabled: process.env.INTEROP_REGISTRATION === '1',
         initialAccessToken: process.env.INTEROP_REGISTRATION_TOKEN || false,
@@ -367,7 +440,10 @@ async function buildProvider(issuer) {
       ctx.type = 'json';
       ctx.body = FAPI2
         ? Object.fromEntries(Object.entries(fapi2Keys).map(([id, key]) => [id, key.priv]))
-        : { 'interop-private-key-jwt': clientKey.priv };
+        : {
+          'interop-private-key-jwt': clientKey.priv,
+          ...(encKeys ? { 'interop-enc-rsa': encKeys.rsa.priv, 'interop-enc-ec': encKeys.ec.priv } : {}),
+        };
       return;
     }
     // oidc-provider treats client_secret_basic and client_secret_post as interchangeable. Make

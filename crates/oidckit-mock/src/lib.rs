@@ -33,6 +33,7 @@
 //! ```
 
 pub mod browser;
+mod encryption;
 mod keys;
 mod server;
 
@@ -44,6 +45,7 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 
 pub use browser::follow_authorization;
+pub use encryption::MockEncryption;
 pub use server::RecordedRequest;
 use server::Shared;
 
@@ -230,6 +232,8 @@ pub enum Misbehavior {
     JarmBadSignature,
     /// JARM responses name another audience than the client.
     JarmWrongAudience,
+    /// Encrypted ID tokens, UserInfo and JARM responses carry an altered authentication tag.
+    JweBadTag,
     /// RFC 8414 mode: `/.well-known/openid-configuration` is 404 and the metadata is served at
     /// `/.well-known/oauth-authorization-server` + this path (e.g. `"/tenant"`, or `""`),
     /// with the issuer `http://127.0.0.1:PORT` + the path (RFC 8414 §3.1 insertion rule).
@@ -367,6 +371,13 @@ pub struct MockConfig {
     /// Require a DPoP server nonce (RFC 9449 §8, §9) in proofs at `/token` and `/userinfo`.
     /// Default false.
     pub dpop_nonce: bool,
+    /// Sign, then encrypt ID tokens (`cty: JWT`) to this key. Default none (signed only).
+    pub id_token_encryption: Option<MockEncryption>,
+    /// Encrypt UserInfo responses to this key (`application/jwt`): the signed JWT when
+    /// `userinfo_signed` (`cty: JWT`), else the JSON claims. Default none.
+    pub userinfo_encryption: Option<MockEncryption>,
+    /// Sign, then encrypt JARM response JWTs (`cty: JWT`) to this key. Default none.
+    pub jarm_encryption: Option<MockEncryption>,
 }
 
 impl Default for MockConfig {
@@ -390,6 +401,9 @@ impl Default for MockConfig {
             session_id: None,
             require_par: false,
             dpop_nonce: false,
+            id_token_encryption: None,
+            userinfo_encryption: None,
+            jarm_encryption: None,
         }
     }
 }

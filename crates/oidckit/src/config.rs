@@ -294,7 +294,7 @@ pub struct ClientConfig {
     /// Send the authorization parameters as a signed request object (RFC 9101, JAR): signed
     /// with `client_key` when set (RS/PS/ES/EdDSA, the key's algorithm), else HS256 with the
     /// client secret. By value (`request`), or by reference when the request is pushed.
-    /// Not encrypted (no JWE yet). Default: false.
+    /// Encrypted too when `encrypt_request_object` is set. Default: false.
     pub request_object: bool,
     /// Sender-constrain tokens with DPoP (RFC 9449): proofs at the token endpoint (and PAR),
     /// `Authorization: DPoP` at UserInfo and resources. Uses `dpop_key`, else an ES256 key
@@ -304,6 +304,32 @@ pub struct ClientConfig {
     pub dpop_key: Option<crate::jose::PrivateKey>,
     /// Enforce the FAPI 2.0 Security Profile (see [`ClientConfig::fapi2`]). Default: false.
     pub fapi2: bool,
+    /// The client's private keys for encrypted ID tokens, UserInfo and JARM responses (JWE,
+    /// RFC 7516): RSA keys for `RSA-OAEP` / `RSA-OAEP-256`, EC keys for `ECDH-ES`,
+    /// `ECDH-ES+A128KW` and `ECDH-ES+A256KW`. The key with the token's `kid` is used, else each
+    /// key of the fitting type. Register their public halves
+    /// ([`DecryptionKey::public_jwk`](crate::jose::DecryptionKey::public_jwk)) in the client's
+    /// `jwks`. Default: none (an encrypted token is refused, code 958).
+    pub decryption_keys: Vec<crate::jose::DecryptionKey>,
+    /// Encrypt request objects to the provider (sign, then encrypt; `cty: JWT`; RFC 9101 §6.1).
+    /// Only with `request_object`. Default: false.
+    pub encrypt_request_object: bool,
+    /// The provider's public key to encrypt request objects to. Default: none, meaning the
+    /// first `use: enc` RSA or EC key of the provider's JWKS, which
+    /// [`Client::discover`](crate::Client::discover) fetches and puts here.
+    pub request_object_encryption_key: Option<crate::jose::EncryptionKey>,
+    /// The request object's `alg`. Default: none, meaning `RSA-OAEP-256` for an RSA key and
+    /// `ECDH-ES` for an EC key.
+    pub request_object_encryption_alg: Option<crate::jose::KeyManagement>,
+    /// The request object's `enc`. Default: `A256GCM`.
+    pub request_object_encryption_enc: crate::jose::ContentEncryption,
+    /// The `alg` registered for ID token encryption: when set, an ID token that is not
+    /// encrypted (934) or encrypted with another `alg` (954) is refused (Core §3.1.3.7 step 1).
+    /// Default: none (encrypted or not, both accepted).
+    pub id_token_encrypted_response_alg: Option<crate::jose::KeyManagement>,
+    /// The `alg` registered for UserInfo encryption: when set, a UserInfo response that is not
+    /// encrypted (934) or encrypted with another `alg` (954) is refused. Default: none.
+    pub userinfo_encrypted_response_alg: Option<crate::jose::KeyManagement>,
     /// Resource indicators (RFC 8707): each is sent as a `resource` parameter with the
     /// authorization request (and PAR), the code exchange and refreshes, so the access token
     /// is meant for (has the audience of) those resources. Absolute URIs without a fragment.
@@ -357,6 +383,28 @@ impl fmt::Debug for ClientConfig {
             .field("dpop", &self.dpop)
             .field("dpop_key", &self.dpop_key)
             .field("fapi2", &self.fapi2)
+            .field("decryption_keys", &self.decryption_keys)
+            .field("encrypt_request_object", &self.encrypt_request_object)
+            .field(
+                "request_object_encryption_key",
+                &self.request_object_encryption_key,
+            )
+            .field(
+                "request_object_encryption_alg",
+                &self.request_object_encryption_alg,
+            )
+            .field(
+                "request_object_encryption_enc",
+                &self.request_object_encryption_enc,
+            )
+            .field(
+                "id_token_encrypted_response_alg",
+                &self.id_token_encrypted_response_alg,
+            )
+            .field(
+                "userinfo_encrypted_response_alg",
+                &self.userinfo_encrypted_response_alg,
+            )
             .field("resource", &self.resource)
             .field("dangerous", &self.dangerous)
             .finish()
@@ -391,6 +439,13 @@ impl ClientConfig {
             dpop: false,
             dpop_key: None,
             fapi2: false,
+            decryption_keys: Vec::new(),
+            encrypt_request_object: false,
+            request_object_encryption_key: None,
+            request_object_encryption_alg: None,
+            request_object_encryption_enc: crate::jose::ContentEncryption::A256Gcm,
+            id_token_encrypted_response_alg: None,
+            userinfo_encrypted_response_alg: None,
             resource: Vec::new(),
             dangerous: Dangerous::default(),
         }

@@ -495,6 +495,100 @@ pub enum Error {
         servers: Vec<String>,
     },
 
+    /// Code 954. A JWE's header asks for something refused by policy or not supported: `alg`
+    /// `dir` or `RSA1_5`, an unknown `alg` or `enc`, compression (`zip`) or a `crit`
+    /// extension. `reason` says why and what to register with the provider instead.
+    #[error("encrypted token refused: {member} {value:?}: {reason}")]
+    JweAlgorithmRefused {
+        /// The header member: `alg`, `enc`, `zip`, `crit` or `epk`.
+        member: &'static str,
+        /// Its value (at most 64 characters).
+        value: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+
+    /// Code 955. A JWE is not a well-formed compact serialization (RFC 7516 §7.1): not five
+    /// parts, a part that is not base64url, a header that is not a JSON object with `alg` and
+    /// `enc`, an IV or tag of the wrong size, or more than the size limit.
+    #[error("malformed encrypted token (JWE): {reason}")]
+    MalformedJwe {
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// Code 956. No configured decryption key fits the JWE: none has its `kid`, or none is of
+    /// the key type (or curve) its `alg` needs. The provider encrypted to another key; check
+    /// the `jwks` registered with it against `ClientConfig::decryption_keys`.
+    #[error(
+        "no decryption key fits this {alg} token (kid {kid}; {configured} key(s) configured); the provider encrypted it to another key",
+        kid = quoted(kid.as_deref())
+    )]
+    NoDecryptionKey {
+        /// The token's `kid`, if any.
+        kid: Option<String>,
+        /// The token's `alg`.
+        alg: &'static str,
+        /// How many decryption keys are configured.
+        configured: usize,
+    },
+
+    /// Code 957. A JWE did not decrypt: its authentication tag did not verify under any fitting
+    /// key. It was altered in transit, or encrypted to another key of the same type.
+    #[error(
+        "the encrypted token ({alg}, {enc}, kid {kid}) did not decrypt: altered, or encrypted to another key",
+        kid = quoted(kid.as_deref())
+    )]
+    JweDecryptionFailed {
+        /// The token's `alg`.
+        alg: &'static str,
+        /// The token's `enc`.
+        enc: &'static str,
+        /// The token's `kid`, if any.
+        kid: Option<String>,
+    },
+
+    /// Code 958. The provider sent an encrypted token (ID token, UserInfo or JARM response) but
+    /// no decryption key is configured; set `ClientConfig::decryption_keys`.
+    #[error(
+        "the provider sent an encrypted token but no decryption key is configured; set decryption_keys to the client's private encryption keys"
+    )]
+    DecryptionKeysMissing,
+
+    /// Code 959. A decryption key is unusable: not an RSA or EC (P-256/P-384/P-521) private key,
+    /// malformed, or marked for another use.
+    #[error("invalid decryption key: {reason}")]
+    InvalidDecryptionKey {
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// Code 932. Encrypting a request object failed: no usable provider encryption key (none
+    /// with `use: enc` in its JWKS and none configured), or an `alg` that does not fit the key.
+    #[error("cannot encrypt the request object: {reason}")]
+    JweEncryption {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Code 933. A decrypted token does not hold the signed JWT it must: an encrypted ID token
+    /// or JARM response is signed, then encrypted (OpenID Connect Core §2, JARM §2.2).
+    #[error("the decrypted {what} is not a signed JWT; it must be signed, then encrypted")]
+    NestedJwtRequired {
+        /// `ID token` or `JARM response`.
+        what: &'static str,
+    },
+
+    /// Code 934. A token arrived unencrypted although encryption was registered for it
+    /// (`ClientConfig::id_token_encrypted_response_alg` / `userinfo_encrypted_response_alg`).
+    #[error("the {what} is not encrypted, but {alg} encryption was registered for it")]
+    EncryptionRequired {
+        /// `ID token` or `UserInfo response`.
+        what: &'static str,
+        /// The registered `alg`.
+        alg: &'static str,
+    },
+
     /// Code 301. The operation was interrupted by the application.
     #[error("interrupted")]
     Interrupted,
@@ -609,6 +703,15 @@ impl Error {
             Error::DpopNonce { .. } => 951,
             Error::InvalidJarmResponse { .. } => 952,
             Error::Fapi2 { .. } => 953,
+            Error::JweAlgorithmRefused { .. } => 954,
+            Error::MalformedJwe { .. } => 955,
+            Error::NoDecryptionKey { .. } => 956,
+            Error::JweDecryptionFailed { .. } => 957,
+            Error::DecryptionKeysMissing => 958,
+            Error::InvalidDecryptionKey { .. } => 959,
+            Error::JweEncryption { .. } => 932,
+            Error::NestedJwtRequired { .. } => 933,
+            Error::EncryptionRequired { .. } => 934,
             Error::InvalidRegistrationResponse { .. } => 960,
             Error::InvalidResourceMetadata { .. } => 961,
             Error::ResourceMismatch { .. } => 962,
@@ -799,6 +902,15 @@ mod tests {
             DpopNonce { reason: "" } => 951,
             InvalidJarmResponse { reason: s() } => 952,
             Fapi2 { rule: "PAR only", reason: s() } => 953,
+            JweAlgorithmRefused { member: "alg", value: s(), reason: "" } => 954,
+            MalformedJwe { reason: s() } => 955,
+            NoDecryptionKey { kid: None, alg: "RSA-OAEP", configured: 0 } => 956,
+            JweDecryptionFailed { alg: "RSA-OAEP", enc: "A128GCM", kid: None } => 957,
+            DecryptionKeysMissing {} => 958,
+            InvalidDecryptionKey { reason: s() } => 959,
+            JweEncryption { reason: s() } => 932,
+            NestedJwtRequired { what: "ID token" } => 933,
+            EncryptionRequired { what: "ID token", alg: "RSA-OAEP" } => 934,
             InvalidRegistrationResponse { url: s(), reason: s() } => 960,
             InvalidResourceMetadata { url: s(), reason: s() } => 961,
             ResourceMismatch { expected: s(), found: s() } => 962,

@@ -139,6 +139,7 @@ pub use discovery::ProviderMetadata;
 pub use error::{ClaimCheck, Error, Result, UrlProblem};
 pub use id_token::{Checks, Claims, IdToken, TokenProfile, Validator};
 pub use jose::{Alg, Jwks, PrivateKey, VerifyingKey};
+pub use jose::{ContentEncryption, DecryptionKey, EncryptionKey, KeyManagement};
 #[cfg(feature = "openid")]
 pub use openid::OpenId;
 pub use token::TokenSet;

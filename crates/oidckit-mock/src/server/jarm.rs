@@ -1,6 +1,6 @@
 //! JARM (JWT Secured Authorization Response Mode): the authorization response parameters
 //! signed into one JWT (`iss`, `aud` = client id, `exp` in a minute) with the provider's ID
-//! token key, sent as `response`.
+//! token key, sent as `response`; then encrypted when `MockConfig::jarm_encryption` is set.
 
 use serde_json::{Map, Value};
 
@@ -30,14 +30,22 @@ pub(super) fn sign(
     claims.insert("exp".into(), (now() + TTL_SECS).into());
     let alg = s.config.id_token_alg;
     let (header, key) = s.header_and_key(alg, Some(client_id))?;
-    let jwt = compact_sign(&Value::Object(header), &Value::Object(claims), &key, alg)?;
-    if !s.has(&Misbehavior::JarmBadSignature) {
-        return Ok(jwt);
+    let mut jwt = compact_sign(&Value::Object(header), &Value::Object(claims), &key, alg)?;
+    if s.has(&Misbehavior::JarmBadSignature) {
+        // Flip a character in the middle of the signature.
+        let mut bytes = jwt.into_bytes();
+        let last_dot = bytes.iter().rposition(|b| *b == b'.').unwrap_or(0);
+        let i = last_dot + (bytes.len() - last_dot) / 2;
+        bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
+        jwt = String::from_utf8(bytes).map_err(|e| e.to_string())?;
     }
-    // Flip a character in the middle of the signature.
-    let mut bytes = jwt.into_bytes();
-    let last_dot = bytes.iter().rposition(|b| *b == b'.').unwrap_or(0);
-    let i = last_dot + (bytes.len() - last_dot) / 2;
-    bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
-    String::from_utf8(bytes).map_err(|e| e.to_string())
+    match &s.config.jarm_encryption {
+        Some(to) => crate::encryption::encrypt(
+            jwt.as_bytes(),
+            to,
+            Some("JWT"),
+            s.has(&Misbehavior::JweBadTag),
+        ),
+        None => Ok(jwt),
+    }
 }

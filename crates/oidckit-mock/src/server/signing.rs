@@ -241,11 +241,20 @@ impl Shared {
             }
             compact_sign(&Value::Object(header), &claims, &key, alg)?
         };
-        Ok(if has(Misbehavior::IdTokenBadSignature) {
+        let token = if has(Misbehavior::IdTokenBadSignature) {
             tamper_signature(&token)
         } else {
             token
-        })
+        };
+        match &self.config.id_token_encryption {
+            Some(to) => crate::encryption::encrypt(
+                token.as_bytes(),
+                to,
+                Some("JWT"),
+                has(Misbehavior::JweBadTag),
+            ),
+            None => Ok(token),
+        }
     }
 }
 

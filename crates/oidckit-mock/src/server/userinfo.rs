@@ -67,6 +67,16 @@ pub(super) async fn userinfo(
     claims.insert("sub".into(), sub.into());
     claims.extend(s.user_claims(&grant.scope));
     if !s.config.userinfo_signed {
+        if let Some(to) = &s.config.userinfo_encryption {
+            let plain = Value::Object(claims).to_string();
+            let bad_tag = s.has(&Misbehavior::JweBadTag);
+            return jwt_response(crate::encryption::encrypt(
+                plain.as_bytes(),
+                to,
+                None,
+                bad_tag,
+            ));
+        }
         return (StatusCode::OK, axum::Json(Value::Object(claims))).into_response();
     }
     claims.insert("iss".into(), s.issuer.clone().into());
@@ -76,7 +86,22 @@ pub(super) async fn userinfo(
     let signed = s
         .header_and_key(alg, Some(&grant.client_id))
         .and_then(|(h, k)| compact_sign(&Value::Object(h), &Value::Object(claims), &k, alg));
-    match signed {
+    let signed = match &s.config.userinfo_encryption {
+        Some(to) => signed.and_then(|jwt| {
+            crate::encryption::encrypt(
+                jwt.as_bytes(),
+                to,
+                Some("JWT"),
+                s.has(&Misbehavior::JweBadTag),
+            )
+        }),
+        None => signed,
+    };
+    jwt_response(signed)
+}
+
+fn jwt_response(jwt: Result<String, String>) -> Response {
+    match jwt {
         Ok(jwt) => (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "application/jwt")],

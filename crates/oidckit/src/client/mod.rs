@@ -18,6 +18,7 @@ use crate::token::{self, TokenSet};
 use crate::userinfo::{self, UserDetails};
 use crate::{Error, Result};
 
+mod encrypted;
 mod grants;
 mod resource;
 
@@ -62,6 +63,9 @@ impl Client {
     pub async fn discover(config: ClientConfig) -> Result<Client> {
         let http = Http::new(&config.http, config.dangerous_ref().allow_http)?;
         let metadata = discovery::discover(&http, &config.issuer).await?;
+        let mut config = config;
+        config.request_object_encryption_key =
+            encrypted::provider_encryption_key(&config, &metadata, &http).await?;
         Self::build(config, metadata, http)
     }
 
@@ -253,7 +257,8 @@ impl Client {
         };
         let meta = &self.inner.metadata;
         let endpoint = meta.authorization_endpoint.as_deref().unwrap_or_default();
-        let url = crate::flows::jar::sign_url(&url, endpoint, &meta.issuer, signer)?;
+        let encryption = self.request_encryption()?;
+        let url = crate::flows::jar::sign_url(&url, endpoint, &meta.issuer, signer, encryption)?;
         Ok((url, tx))
     }
 
@@ -405,7 +410,8 @@ impl Client {
         use crate::flows::jarm;
         let inner = &self.inner;
         let text = jarm::response_jwt(params)?;
-        let jws = CompactJws::parse(text)
+        let text = self.decrypt_if_jwe(text, "JARM response", true, None)?;
+        let jws = CompactJws::parse(&text)
             .map_err(|e| jarm::invalid(&format!("the response JWT cannot be parsed: {e}")))?;
         self.with_key_retry(jws.header.alg.is_hmac(), |jwks| {
             inner.validator.verify_signature(&jws, jwks)
@@ -493,7 +499,9 @@ impl Client {
     /// the provider's JWKS when needed and re-fetching it once when the token names an unknown
     /// key (key rotation).
     pub async fn validate_id_token(&self, token: &str, checks: &Checks<'_>) -> Result<IdToken> {
-        self.validate_with(&self.inner.validator, token, checks)
+        let required = self.inner.config.id_token_encrypted_response_alg;
+        let token = self.decrypt_if_jwe(token, "ID token", true, required)?;
+        self.validate_with(&self.inner.validator, &token, checks)
             .await
     }
 
@@ -506,6 +514,7 @@ impl Client {
         token: &str,
         checks: &Checks<'_>,
     ) -> Result<IdToken> {
+        let token = &*self.decrypt_if_jwe(token, "ID token", true, None)?;
         let jws = CompactJws::parse(token)?;
         let no_keys = jws.header.alg.is_hmac() || !jws.header.alg.is_supported();
         let payload = self
@@ -551,21 +560,36 @@ impl Client {
             "the provider has no UserInfo endpoint; set the provider metadata's userinfo_endpoint by hand if it has one",
         )?;
         let dpop = self.inner.auth.dpop.as_deref();
-        let map = match userinfo::fetch(&self.inner.http, url, access_token, dpop).await? {
-            userinfo::Response::Claims(map) => map,
-            userinfo::Response::Signed(text) => self.verify_userinfo_jwt(&text).await?,
+        let required = self.inner.config.userinfo_encrypted_response_alg;
+        let response = userinfo::fetch(&self.inner.http, url, access_token, dpop).await?;
+        let map = match (response, required) {
+            (userinfo::Response::Claims(_), Some(alg)) => {
+                return Err(Error::EncryptionRequired {
+                    what: "UserInfo response",
+                    alg: alg.as_str(),
+                });
+            }
+            (userinfo::Response::Claims(map), None) => map,
+            (userinfo::Response::Signed(text), _) => self.verify_userinfo_jwt(&text).await?,
         };
         userinfo::details(map, expected_sub)
     }
 
     async fn verify_userinfo_jwt(&self, text: &str) -> Result<Map<String, Value>> {
         let inner = &self.inner;
-        let jws = CompactJws::parse(text)?;
-        self.with_key_retry(jws.header.alg.is_hmac(), |jwks| {
-            inner.validator.verify_signature(&jws, jwks)
-        })
-        .await?;
-        let claims = crate::id_token::Claims::from_payload(&jws.payload()?)?;
+        let required = inner.config.userinfo_encrypted_response_alg;
+        let text = self.decrypt_if_jwe(text, "UserInfo response", false, required)?;
+        let claims = if encrypted::is_compact_jws(&text) {
+            let jws = CompactJws::parse(&text)?;
+            self.with_key_retry(jws.header.alg.is_hmac(), |jwks| {
+                inner.validator.verify_signature(&jws, jwks)
+            })
+            .await?;
+            crate::id_token::Claims::from_payload(&jws.payload()?)?
+        } else {
+            // Encrypted only (Core §5.3.2): the plaintext is the JSON claims.
+            crate::id_token::Claims::from_payload(text.as_bytes())?
+        };
         let issuer =
             (!inner.metadata.is_tenant_template()).then_some(inner.metadata.issuer.as_str());
         userinfo::check_signed(claims, issuer, &inner.config.client_id)

@@ -5,13 +5,14 @@
 //! the client's key or secret (`typ: oauth-authz-req+jwt`, `iss` = client id, `aud` = issuer,
 //! `iat`, `nbf`, `exp` five minutes later, a random `jti`). The URL keeps `client_id`,
 //! `response_type` and `scope` (Core §6.1 wants them outside too; RFC 9101 §5 allows it) and
-//! carries the object as `request`. Encryption to the provider's key is not supported.
+//! carries the object as `request`. Optionally the signed object is then encrypted to the
+//! provider's key (RFC 9101 §6.1, a nested JWT with `cty: JWT`).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
-use crate::jose::{self, PrivateKey};
+use crate::jose::{self, ContentEncryption, EncryptionKey, KeyManagement, PrivateKey};
 use crate::{Error, Result};
 
 /// The `typ` of request objects (RFC 9101 §10.8).
@@ -29,12 +30,17 @@ pub(crate) enum Signer<'a> {
     Secret(&'a str),
 }
 
-/// Turns `authorization_url` (built on `endpoint`) into one carrying a signed request object.
+/// How request objects are encrypted after signing (RFC 9101 §6.1): key, `alg`, `enc`.
+pub(crate) type Encryption<'a> = (&'a EncryptionKey, KeyManagement, ContentEncryption);
+
+/// Turns `authorization_url` (built on `endpoint`) into one carrying a signed request object,
+/// then encrypted (`cty: JWT`) when `encryption` is given.
 pub(crate) fn sign_url(
     authorization_url: &str,
     endpoint: &str,
     issuer: &str,
     signer: Signer<'_>,
+    encryption: Option<Encryption<'_>>,
 ) -> Result<String> {
     let not_url = |e: url::ParseError| Error::InvalidUrl {
         url: endpoint.to_string(),
@@ -43,7 +49,10 @@ pub(crate) fn sign_url(
     };
     let full = url::Url::parse(authorization_url).map_err(not_url)?;
     let pairs: Vec<(String, String)> = full.query_pairs().into_owned().collect();
-    let jwt = sign(&pairs, issuer, signer, SystemTime::now())?;
+    let mut jwt = sign(&pairs, issuer, signer, SystemTime::now())?;
+    if let Some((key, alg, enc)) = encryption {
+        jwt = jose::jwe::encrypt(jwt.as_bytes(), key, alg, enc, Some("JWT"))?;
+    }
     let mut url = url::Url::parse(endpoint).map_err(not_url)?;
     {
         let mut q = url.query_pairs_mut();

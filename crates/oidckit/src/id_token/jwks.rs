@@ -83,16 +83,21 @@ impl KeyCache {
         let Some(uri) = &self.uri else {
             return Ok(Jwks::default());
         };
-        let resp = http
-            .get(uri, None, "application/json, application/jwk-set+json")
-            .await?;
-        if !resp.is_success() {
-            return Err(Error::HttpStatus {
-                url: uri.clone(),
-                status: resp.status,
-                body: resp.body_text(),
-            });
-        }
-        Jwks::from_json(&resp.body)
+        Jwks::from_json(&fetch(http, uri).await?)
     }
+}
+
+/// GETs the JWKS document at `uri` (151 for a non-success status).
+pub(crate) async fn fetch(http: &Http, uri: &str) -> Result<Vec<u8>> {
+    let resp = http
+        .get(uri, None, "application/json, application/jwk-set+json")
+        .await?;
+    if !resp.is_success() {
+        return Err(Error::HttpStatus {
+            url: uri.to_string(),
+            status: resp.status,
+            body: resp.body_text(),
+        });
+    }
+    Ok(resp.body)
 }

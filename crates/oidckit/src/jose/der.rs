@@ -14,7 +14,7 @@ pub(crate) enum SpkiKind {
 const SEQUENCE: u8 = 0x30;
 const OID: u8 = 0x06;
 
-const OID_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+pub(crate) const OID_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
 const OID_EC: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
 const OID_P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 const OID_P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
@@ -112,6 +112,18 @@ pub(crate) fn rsa_public_key(n: &[u8], e: &[u8]) -> Vec<u8> {
     body.extend_from_slice(&n);
     body.extend_from_slice(&e);
     element(SEQUENCE, &body)
+}
+
+/// Builds a PKCS#1 `RSAPrivateKey` (RFC 8017 §A.1.2, version 0) from the big-endian members of
+/// a private RSA JWK, read through `member` (`n e d p q dp dq qi`).
+pub(crate) fn rsa_private_key<E>(
+    mut member: impl FnMut(&str) -> Result<Vec<u8>, E>,
+) -> Result<Vec<u8>, E> {
+    let mut body = integer(&[0]);
+    for name in ["n", "e", "d", "p", "q", "dp", "dq", "qi"] {
+        body.extend(integer(&member(name)?));
+    }
+    Ok(element(0x30, &body))
 }
 
 pub(crate) fn integer(bytes: &[u8]) -> Vec<u8> {

@@ -65,7 +65,7 @@ impl<'a> CompactJws<'a> {
         let Some((h, p, s)) = split3(token) else {
             let dots = token.matches('.').count();
             return Err(Error::malformed(if dots == 4 {
-                "the token is an encrypted JWE (5 parts); encrypted ID tokens are not supported"
+                "the token is an encrypted JWE (5 parts) where a signed JWT was expected"
                     .to_string()
             } else {
                 format!(

@@ -1,4 +1,5 @@
-//! JOSE: compact JWS parsing, JSON Web Keys and signature verification (RFC 7515, 7517, 7518, 8037).
+//! JOSE: compact JWS parsing, JSON Web Keys and signature verification (RFC 7515, 7517, 7518, 8037),
+//! and compact JWE decryption and encryption (RFC 7516, [`jwe`]).
 //!
 //! The crypto is [`aws-lc-rs`](https://docs.rs/aws-lc-rs), the provider rustls and reqwest use by
 //! default, so the binary carries one crypto library. Keys are parsed once, when a JWKS or a signer
@@ -9,11 +10,13 @@ mod alg;
 pub(crate) mod b64;
 pub(crate) mod credential;
 mod der;
+pub mod jwe;
 mod jwk;
 mod jws;
 pub(crate) mod sign;
 
 pub use alg::Alg;
+pub use jwe::{ContentEncryption, DecryptionKey, EncryptionKey, KeyManagement};
 pub use jwk::{Jwks, SignerKey, VerifyingKey};
 pub use jws::{CompactJws, JwsHeader};
 pub use sign::PrivateKey;

@@ -106,11 +106,7 @@ impl PrivateKey {
         };
         let pair = match map.get("kty").and_then(Value::as_str) {
             Some("RSA") => {
-                let mut body = der::integer(&[0]);
-                for f in ["n", "e", "d", "p", "q", "dp", "dq", "qi"] {
-                    body.extend(der::integer(&b64(f)?));
-                }
-                let pkcs1 = der::element(0x30, &body);
+                let pkcs1 = der::rsa_private_key(b64)?;
                 Pair::Rsa(RsaKeyPair::from_der(&pkcs1).map_err(|e| bad(format!("RSA JWK: {e}")))?)
             }
             Some("EC") => {

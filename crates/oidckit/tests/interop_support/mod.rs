@@ -231,7 +231,8 @@ impl OpenIdProvider {
     }
 
     /// The private JWK of `client_id` as served by provider.mjs at `GET /interop/client-keys`
-    /// (`interop-private-key-jwt`, or with `INTEROP_FAPI2=1` the FAPI 2.0 clients).
+    /// (`interop-private-key-jwt`, or with `INTEROP_FAPI2=1` the FAPI 2.0 clients; with
+    /// `INTEROP_ENCRYPTION=1` also `interop-enc-rsa` and `interop-enc-ec`, decryption keys).
     pub async fn client_private_key(&self, client_id: &str) -> String {
         let url = format!("{}/interop/client-keys", self.issuer);
         let body = reqwest::get(&url)
