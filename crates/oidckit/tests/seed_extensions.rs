@@ -1,7 +1,7 @@
 //! The facade's settings beyond the seed (`UsePAR`, `RequestObject`, `ResponseMode`, `UseDPoP`,
-//! `DPoPKey`, `ClientKey`, `Resource`, `SecurityProfile`) end to end through `OpenId::config`
-//! against the mock provider, which checks PAR, request objects, JARM, DPoP proofs and client
-//! assertions with its own JOSE code.
+//! `DPoPKey`, `ClientKey`, `DecryptionKey`, `Resource`, `SecurityProfile`) end to end through
+//! `OpenId::config` against the mock provider, which checks PAR, request objects, JARM, DPoP
+//! proofs and client assertions with its own JOSE code, and encrypts with its own JWE code.
 
 use std::path::PathBuf;
 
@@ -332,4 +332,43 @@ fn resource_setting_names_the_resources_at_authorization_code_exchange_and_refre
         .get_authorization_url()
         .expect_err("a relative resource is refused");
     assert_eq!(err.code(), 921, "{err}");
+}
+
+#[test]
+fn decryption_key_setting_opens_encrypted_id_tokens_and_userinfo() {
+    let (pem, _) = es256_pem();
+    let public = oidckit::DecryptionKey::from_text(&pem)
+        .expect("an EC decryption key")
+        .public_jwk();
+    let p = provider_with(|c| {
+        c.id_token_encryption = Some(oidckit_mock::MockEncryption::new(
+            public.clone(),
+            "ECDH-ES+A128KW",
+            "A256GCM",
+        ));
+        c.userinfo_encryption = Some(oidckit_mock::MockEncryption::new(
+            public,
+            "ECDH-ES",
+            "A128CBC-HS256",
+        ));
+    });
+
+    let mut without = web_openid(&p);
+    let err = web_sign_in(&mut without).expect_err("no key for an encrypted ID token");
+    assert_eq!(err.code(), 958, "{err}");
+
+    let mut o = web_openid(&p);
+    let err = o
+        .config("DecryptionKey=-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----")
+        .expect_err("checked when written");
+    assert_eq!(err.code(), 921, "{err}");
+    o.set_authorization_scope("openid email");
+    let path = temp_file("enc.pem", &pem);
+    o.config(&format!("DecryptionKey={}", path.display()))
+        .expect("DecryptionKey from a file");
+    web_sign_in(&mut o).expect("the encrypted ID token opens and verifies");
+    assert_eq!(o.user_details_subject(), "248289761001");
+    o.get_user_info().expect("the encrypted UserInfo opens");
+    assert_eq!(o.user_details_email(), "janedoe@example.com");
+    let _ = std::fs::remove_file(path);
 }

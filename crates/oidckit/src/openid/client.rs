@@ -8,7 +8,7 @@
 use std::sync::PoisonError;
 use std::time::Duration;
 
-use super::settings::private_key;
+use super::settings::{decryption_keys, private_key};
 use super::{ClientProfile, Cookie, Doc, OpenId, opt};
 use crate::authorize::AuthorizationRequest;
 use crate::config::{AuthMethod, ClientConfig, PkceMethod};
@@ -137,6 +137,7 @@ impl OpenId {
             .split_whitespace()
             .map(str::to_string)
             .collect();
+        c.decryption_keys = decryption_keys(&set.decryption_key)?;
         Ok(c)
     }
 

@@ -12,13 +12,13 @@
 //! loses a behaviour it asked for.
 //!
 //! The rows at the end of the table ([`Status::BeyondSeed`]) are not the seed's: they switch on
-//! the security extensions of the core client (PAR, signed request objects, JARM, DPoP, the
-//! FAPI 2.0 profile, RFC 8707 resource indicators).
+//! the security extensions of the core client (PAR, signed request objects, JARM, DPoP, JWE
+//! decryption keys, the FAPI 2.0 profile, RFC 8707 resource indicators).
 
 mod facade;
 mod values;
 
-pub(crate) use values::{Values, private_key};
+pub(crate) use values::{Values, decryption_keys, private_key};
 
 use super::OpenId;
 use crate::{Error, Result};
@@ -1698,6 +1698,23 @@ pub const TABLE: &[Setting] = &[
         BEYOND,
         "The client's private key: private_key_jwt client authentication when client_secret is empty, and the signature of request objects. A file path, or PEM or private JWK text.",
         key_field!(client_key),
+    ),
+    s(
+        "DecryptionKey",
+        Text,
+        "",
+        RW,
+        BEYOND,
+        "The client's JWE decryption keys (RSA or EC) for encrypted ID tokens, UserInfo and JARM responses: a file path, or PEM, private JWK or private JWKS text. An encrypted response without a fitting key is refused.",
+        Bind::Field {
+            set: |v, k, x| {
+                values::check_decryption_keys(k, x)?;
+                v.decryption_key = x.to_string();
+                Ok(())
+            },
+            get: |v, _| v.decryption_key.clone(),
+            seeded: true,
+        },
     ),
     s(
         "Resource",

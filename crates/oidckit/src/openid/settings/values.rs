@@ -3,7 +3,7 @@
 
 use super::{Bind, Key, TABLE, parse_bool};
 use crate::config::{AuthMethod, ResponseType};
-use crate::jose::PrivateKey;
+use crate::jose::{DecryptionKey, PrivateKey};
 use crate::{Error, Result};
 
 /// Every implemented setting that is written (the read-only ones report results the facade
@@ -156,6 +156,8 @@ pub(crate) struct Values {
     pub(crate) client_key: String,
     /// `Resource` (beyond the seed): resource indicators separated by spaces.
     pub(crate) resource: String,
+    /// `DecryptionKey` (beyond the seed): a path, PEM, JWK or JWKS, checked when written.
+    pub(crate) decryption_key: String,
     /// `SecurityProfile` (beyond the seed): empty or `FAPI2`.
     pub(crate) security_profile: String,
 }
@@ -193,6 +195,45 @@ pub(crate) fn private_key(value: &str) -> Result<Option<PrivateKey>> {
     }
     let text = read_key_file(value)?;
     PrivateKey::from_text(&text).map(Some)
+}
+
+/// The JWE decryption keys a `DecryptionKey` value names: empty is none; text starting with
+/// `-----BEGIN` (PEM) or `{` (a private JWK, or a JWKS `{"keys":[…]}` of private keys) is the
+/// key material itself; anything else is a file path holding one of those.
+pub(crate) fn decryption_keys(value: &str) -> Result<Vec<DecryptionKey>> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(Vec::new());
+    }
+    let read;
+    let text = if value.starts_with("-----BEGIN") || value.starts_with('{') {
+        value
+    } else {
+        read = read_key_file(value)?;
+        read.trim()
+    };
+    let is_jwks = text.starts_with('{')
+        && serde_json::from_str::<serde_json::Value>(text)
+            .is_ok_and(|v| v.get("keys").is_some_and(serde_json::Value::is_array));
+    if is_jwks {
+        DecryptionKey::from_jwks(text)
+    } else {
+        DecryptionKey::from_text(text).map(|k| vec![k])
+    }
+}
+
+/// Checks that `value` names usable decryption keys (see [`decryption_keys`]); error 921
+/// naming the setting otherwise.
+pub(crate) fn check_decryption_keys(key: Key, value: &str) -> Result<()> {
+    decryption_keys(value)
+        .map(|_| ())
+        .map_err(|e| Error::InvalidSetting {
+            name: key.setting.name.into(),
+            reason: match e {
+                Error::InvalidSetting { reason, .. } => reason,
+                other => format!("not a usable decryption key: {other}"),
+            },
+        })
 }
 
 /// Checks that `value` names a usable private key (see [`private_key`]); error 921 naming
