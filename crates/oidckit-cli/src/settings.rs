@@ -376,12 +376,9 @@ pub struct ClientAuthArgs {
     )]
     pub certificate_password: Option<String>,
 
-    /// A private key for encrypted ID tokens, UserInfo and JARM responses (JWE), repeatable:
-    /// PEM (PKCS#8 or SEC1), a private JWK, or a JWKS file (each private encryption key of it).
-    /// Register the public half with the provider. [default: none; an encrypted token is then
-    /// refused with error 958]
-    #[arg(long = "decryption-key", value_name = "PATH")]
-    pub decryption_keys: Vec<PathBuf>,
+    /// Keys for encrypted tokens.
+    #[command(flatten)]
+    pub decryption: DecryptionArgs,
 
     /// Client authentication method. [default: client_secret_basic with a secret,
     /// private_key_jwt with a key or certificate, none otherwise]
@@ -415,13 +412,7 @@ impl ClientAuthArgs {
                 config.client_key = Some(self.with_kid(key));
             }
         }
-        for path in &self.decryption_keys {
-            config
-                .decryption_keys
-                .extend(read_decryption_keys(path).with_context(|| {
-                    format!("cannot use the decryption key {}", path.display())
-                })?);
-        }
+        self.decryption.apply(config)?;
         if let Some(m) = method {
             let needs_key = m == oidckit::AuthMethod::PrivateKeyJwt;
             if needs_key && config.client_key.is_none() {
@@ -507,6 +498,29 @@ impl ClientAuthArgs {
                 path.display()
             ),
         }
+    }
+}
+
+/// The client's keys for encrypted ID tokens, UserInfo and JARM responses (JWE).
+#[derive(Debug, Clone, Default, Args)]
+pub struct DecryptionArgs {
+    /// A private key for encrypted ID tokens, UserInfo and JARM responses (JWE), repeatable:
+    /// PEM (PKCS#8 or SEC1), a private JWK, or a JWKS file (each private encryption key of it).
+    /// Register the public half with the provider. [default: none; an encrypted token is then
+    /// refused with error 958]
+    #[arg(long = "decryption-key", value_name = "PATH")]
+    pub decryption_keys: Vec<PathBuf>,
+}
+
+impl DecryptionArgs {
+    /// Adds the keys of each file to `config.decryption_keys`.
+    pub fn apply(&self, config: &mut ClientConfig) -> anyhow::Result<()> {
+        for path in &self.decryption_keys {
+            let keys = read_decryption_keys(path)
+                .with_context(|| format!("cannot use the decryption key {}", path.display()))?;
+            config.decryption_keys.extend(keys);
+        }
+        Ok(())
     }
 }
 

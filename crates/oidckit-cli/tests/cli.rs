@@ -368,6 +368,21 @@ fn login_with_decryption_key_reads_encrypted_id_tokens_and_userinfo_and_refuses_
     );
     assert_eq!(v["userinfo"]["email"], "janedoe@example.com", "{v}");
     assert_eq!(v["userinfo"]["sub"], "248289761001", "{v}");
+    let at = v["access_token"].as_str().expect("access token");
+    let issuer = p.issuer();
+    let userinfo = |extra: &[&str]| {
+        let mut args = vec!["userinfo", "--json", "--issuer", &issuer];
+        args.extend(["--client-id", "test-client", "--access-token", at]);
+        args.extend_from_slice(extra);
+        let out = run(&args);
+        (out.status.success(), json_of(&out))
+    };
+    let (ok, claims) = userinfo(&["--decryption-key", &arg(&mine_file)]);
+    assert!(ok, "{claims}");
+    assert_eq!(claims["email"], "janedoe@example.com", "{claims}");
+    let (ok, err) = userinfo(&[]);
+    assert!(!ok);
+    assert_eq!(err["error"]["code"], 958, "{err}");
 
     assert_eq!(login_err(&p, &[]), 958);
     let code = login_err(&p, &["--decryption-key", &arg(&other_file)]);
