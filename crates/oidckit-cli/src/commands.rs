@@ -471,12 +471,18 @@ pub struct UserinfoArgs {
     /// Require this `sub` (e.g. the ID token's).
     #[arg(long, value_name = "SUB")]
     pub expect_sub: Option<String>,
+
+    /// Keys for an encrypted UserInfo response.
+    #[command(flatten)]
+    pub decryption: crate::settings::DecryptionArgs,
 }
 
 /// Runs `oidckit userinfo`.
 pub async fn userinfo(args: UserinfoArgs, json: bool) -> anyhow::Result<()> {
     let access_token = secret_arg(&args.access_token, "access token")?;
-    let client = args.provider.client().await?;
+    let (mut config, _) = args.provider.client_config()?;
+    args.decryption.apply(&mut config)?;
+    let client = crate::settings::discover(config).await?;
     let details = client
         .userinfo_with(&access_token, args.expect_sub.as_deref())
         .await?;

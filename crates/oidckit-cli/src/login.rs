@@ -99,6 +99,12 @@ pub struct LoginArgs {
     #[arg(long)]
     pub request_object: bool,
 
+    /// Encrypt the request object to the provider's `use: enc` key from its JWKS (sign, then
+    /// encrypt; RFC 9101 §6.1); implies --request-object. Error 932 when the provider
+    /// publishes no encryption key.
+    #[arg(long)]
+    pub encrypt_request_object: bool,
+
     /// Bind the tokens to a DPoP key (RFC 9449): a fresh ES256 key unless --dpop-key is given
     /// (then the tokens stay usable with `oidckit dpop-proof --key`).
     #[arg(long)]
@@ -223,7 +229,8 @@ pub async fn sign_in(args: &LoginArgs, json: bool) -> anyhow::Result<(Client, To
         config = config.fapi2();
     }
     config.pushed_authorization |= args.par;
-    config.request_object |= args.request_object;
+    config.request_object |= args.request_object || args.encrypt_request_object;
+    config.encrypt_request_object |= args.encrypt_request_object;
     config.dpop |= args.dpop;
     if let Some(path) = &args.dpop_key {
         config.dpop_key = Some(crate::dpop::read_key(path)?);

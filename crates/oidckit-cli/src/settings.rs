@@ -376,6 +376,10 @@ pub struct ClientAuthArgs {
     )]
     pub certificate_password: Option<String>,
 
+    /// Keys for encrypted tokens.
+    #[command(flatten)]
+    pub decryption: DecryptionArgs,
+
     /// Client authentication method. [default: client_secret_basic with a secret,
     /// private_key_jwt with a key or certificate, none otherwise]
     #[arg(long, env = "OIDC_AUTH_METHOD", value_enum, value_name = "METHOD")]
@@ -408,6 +412,7 @@ impl ClientAuthArgs {
                 config.client_key = Some(self.with_kid(key));
             }
         }
+        self.decryption.apply(config)?;
         if let Some(m) = method {
             let needs_key = m == oidckit::AuthMethod::PrivateKeyJwt;
             if needs_key && config.client_key.is_none() {
@@ -494,6 +499,41 @@ impl ClientAuthArgs {
             ),
         }
     }
+}
+
+/// The client's keys for encrypted ID tokens, UserInfo and JARM responses (JWE).
+#[derive(Debug, Clone, Default, Args)]
+pub struct DecryptionArgs {
+    /// A private key for encrypted ID tokens, UserInfo and JARM responses (JWE), repeatable:
+    /// PEM (PKCS#8 or SEC1), a private JWK, or a JWKS file (each private encryption key of it).
+    /// Register the public half with the provider. [default: none; an encrypted token is then
+    /// refused with error 958]
+    #[arg(long = "decryption-key", value_name = "PATH")]
+    pub decryption_keys: Vec<PathBuf>,
+}
+
+impl DecryptionArgs {
+    /// Adds the keys of each file to `config.decryption_keys`.
+    pub fn apply(&self, config: &mut ClientConfig) -> anyhow::Result<()> {
+        for path in &self.decryption_keys {
+            let keys = read_decryption_keys(path)
+                .with_context(|| format!("cannot use the decryption key {}", path.display()))?;
+            config.decryption_keys.extend(keys);
+        }
+        Ok(())
+    }
+}
+
+/// The decryption keys of a PEM, private JWK or JWKS file (the key material is never printed).
+fn read_decryption_keys(path: &std::path::Path) -> anyhow::Result<Vec<oidckit::DecryptionKey>> {
+    let text = std::fs::read_to_string(path).context("cannot read the file")?;
+    let is_jwks = serde_json::from_str::<Value>(&text)
+        .ok()
+        .is_some_and(|v| v.get("keys").is_some());
+    if is_jwks {
+        return Ok(oidckit::DecryptionKey::from_jwks(&text)?);
+    }
+    Ok(vec![oidckit::DecryptionKey::from_text(&text)?])
 }
 
 /// The text of a PEM file, or `None` for binary (PKCS#12) contents.

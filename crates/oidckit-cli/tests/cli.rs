@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use oidckit_mock::{Misbehavior, MockConfig, MockProvider};
+use oidckit_mock::{Misbehavior, MockConfig, MockEncryption, MockProvider};
 use serde_json::Value;
 
 mod support;
@@ -325,6 +325,86 @@ fn login_with_dpop_binds_the_tokens_and_dpop_proof_signs_for_curl() {
         401
     );
     let _ = std::fs::remove_file(&key_file);
+}
+
+#[test]
+fn login_with_decryption_key_reads_encrypted_id_tokens_and_userinfo_and_refuses_without_it() {
+    let pem = || {
+        rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
+            .expect("key")
+            .serialize_pem()
+    };
+    let (mine, other) = (pem(), pem());
+    let public = oidckit::DecryptionKey::from_pem(&mine)
+        .expect("decryption key")
+        .public_jwk();
+    let p = MockProvider::start(MockConfig {
+        id_token_encryption: Some(MockEncryption::new(
+            public.clone(),
+            "ECDH-ES+A128KW",
+            "A256GCM",
+        )),
+        userinfo_encryption: Some(MockEncryption::new(public, "ECDH-ES", "A128CBC-HS256")),
+        ..MockConfig::default()
+    })
+    .expect("mock provider");
+    let write = |name: &str, text: &str| {
+        let path = temp_dir(name).with_extension("pem");
+        std::fs::write(&path, text).expect("write key");
+        path
+    };
+    let (mine_file, other_file) = (write("enc-key", &mine), write("other-key", &other));
+    let bad_file = write("bad-key", "not a key");
+    let arg = |p: &PathBuf| p.to_str().expect("utf-8 path").to_string();
+
+    let v = login_ok(
+        &p,
+        &[
+            "--decryption-key",
+            &arg(&other_file),
+            "--decryption-key",
+            &arg(&mine_file),
+        ],
+    );
+    assert_eq!(v["userinfo"]["email"], "janedoe@example.com", "{v}");
+    assert_eq!(v["userinfo"]["sub"], "248289761001", "{v}");
+    let at = v["access_token"].as_str().expect("access token");
+    let issuer = p.issuer();
+    let userinfo = |extra: &[&str]| {
+        let mut args = vec!["userinfo", "--json", "--issuer", &issuer];
+        args.extend(["--client-id", "test-client", "--access-token", at]);
+        args.extend_from_slice(extra);
+        let out = run(&args);
+        (out.status.success(), json_of(&out))
+    };
+    let (ok, claims) = userinfo(&["--decryption-key", &arg(&mine_file)]);
+    assert!(ok, "{claims}");
+    assert_eq!(claims["email"], "janedoe@example.com", "{claims}");
+    let (ok, err) = userinfo(&[]);
+    assert!(!ok);
+    assert_eq!(err["error"]["code"], 958, "{err}");
+
+    assert_eq!(login_err(&p, &[]), 958);
+    let code = login_err(&p, &["--decryption-key", &arg(&other_file)]);
+    assert!(code == 956 || code == 957, "{code}");
+
+    let out = login(&p, &["--decryption-key", &arg(&bad_file)]);
+    assert!(!out.status.success());
+    let v = json_of(&out);
+    assert_eq!(v["error"]["code"], 959, "{v}");
+    let message = v["error"]["message"].as_str().expect("message");
+    assert!(message.contains(&arg(&bad_file)), "{message}");
+    assert_eq!(
+        count_requests_at(&p, "/token"),
+        3,
+        "a bad key file stops before sign-in"
+    );
+
+    // The mock publishes no `use: enc` key: request object encryption has nothing to encrypt to.
+    assert_eq!(login_err(&p, &["--encrypt-request-object"]), 932);
+    for f in [mine_file, other_file, bad_file] {
+        let _ = std::fs::remove_file(f);
+    }
 }
 
 #[test]
