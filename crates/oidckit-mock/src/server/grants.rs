@@ -340,10 +340,7 @@ pub(crate) async fn tokeninfo(
     body: Bytes,
 ) -> Response {
     let req = s.record(&method, &uri, &headers, &body);
-    let grant = req
-        .param("access_token")
-        .and_then(|t| s.lock().access_tokens.get(t).cloned())
-        .filter(|g| g.expires > Instant::now());
+    let grant = s.live_access_token(req.param("access_token"));
     let Some(g) = grant else {
         return bad("invalid_token", "unknown, expired or revoked access token");
     };

@@ -2,8 +2,6 @@
 //! token it answers 401 with `WWW-Authenticate: Bearer resource_metadata="…"`; the metadata
 //! names the mock as its authorization server.
 
-use std::time::Instant;
-
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -22,10 +20,7 @@ pub(super) async fn resource(
     body: Bytes,
 ) -> Response {
     let req = s.record(&method, &uri, &headers, &body);
-    let grant = req
-        .authorization("Bearer")
-        .and_then(|t| s.lock().access_tokens.get(t).cloned())
-        .filter(|g| g.expires > Instant::now());
+    let grant = s.live_access_token(req.authorization("Bearer"));
     match grant {
         Some(g) => (
             StatusCode::OK,

@@ -152,6 +152,16 @@ impl Shared {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The grant of an access token that was issued and has not expired (nor been revoked).
+    pub fn live_access_token(&self, token: Option<&str>) -> Option<AccessGrant> {
+        let token = token?;
+        self.lock()
+            .access_tokens
+            .get(token)
+            .filter(|g| g.expires > Instant::now())
+            .cloned()
+    }
+
     pub fn has(&self, m: &Misbehavior) -> bool {
         self.lock().misbehaviors.contains(m)
     }

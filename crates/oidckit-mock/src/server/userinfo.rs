@@ -1,7 +1,5 @@
 //! The userinfo and logout endpoints.
 
-use std::time::Instant;
-
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
@@ -50,8 +48,7 @@ pub(super) async fn userinfo(
     let Some(token) = token else {
         return bearer_error("Bearer realm=\"oidckit-mock\"".to_owned());
     };
-    let grant = s.lock().access_tokens.get(token).cloned();
-    let Some(grant) = grant.filter(|g| g.expires > Instant::now()) else {
+    let Some(grant) = s.live_access_token(Some(token)) else {
         return bearer_error(
             "Bearer realm=\"oidckit-mock\", error=\"invalid_token\", \
              error_description=\"unknown or expired access token\""
