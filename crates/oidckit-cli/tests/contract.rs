@@ -2,7 +2,6 @@
 //! failure, secrets kept out of argv, private files, and refresh per Core §12.2.
 // See: issue 10, items 4 (CLI half) and 7.
 
-use std::path::PathBuf;
 use std::process::Output;
 use std::time::Duration;
 
@@ -32,11 +31,8 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("oidckit-contract-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+fn temp_dir(name: &str) -> support::TempDir {
+    support::TempDir::new(&format!("contract-{name}"))
 }
 
 fn login(p: &MockProvider, extra: &[&str]) -> Output {

@@ -2,7 +2,7 @@
 //! password, introspect, revoke) against the mock provider started in this process.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -56,18 +56,23 @@ fn provider_with(f: impl FnOnce(&mut MockConfig)) -> MockProvider {
     MockProvider::start(cfg).expect("mock provider")
 }
 
-fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "oidckit-cli-grants-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(name);
-    std::fs::write(&path, contents).expect("write");
-    path
+/// A file in its own temp dir; the dir goes when the guard is dropped.
+struct TempFile {
+    _dir: support::TempDir,
+    path: PathBuf,
+}
+
+impl std::ops::Deref for TempFile {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn temp_file(name: &str, contents: &[u8]) -> TempFile {
+    let dir = support::TempDir::new("cli-grants");
+    let path = dir.file(name, contents);
+    TempFile { _dir: dir, path }
 }
 
 fn token_requests(p: &MockProvider) -> Vec<oidckit_mock::RecordedRequest> {

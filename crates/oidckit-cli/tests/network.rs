@@ -14,7 +14,7 @@ use oidckit_mock::{MockConfig, MockProvider, SigningAlg};
 use serde_json::json;
 
 use support::{json_of, run_with};
-use support_transport::{Pki, TlsFront, free_port, tinyproxy};
+use support_transport::{Pki, TlsFront, tinyproxy};
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -26,6 +26,8 @@ struct Https {
     front: TlsFront,
     token: String,
     ca_file: std::path::PathBuf,
+    /// Holds `ca_file`; removed when the test ends.
+    _dir: support::TempDir,
 }
 
 fn https() -> Https {
@@ -37,19 +39,14 @@ fn https() -> Https {
                  "iat": 1_700_000_000u64, "exp": 4_000_000_000u64 }),
         SigningAlg::RS256,
     );
-    let dir = std::env::temp_dir().join(format!(
-        "oidckit-cli-net-{}-{}",
-        std::process::id(),
-        free_port()
-    ));
-    std::fs::create_dir_all(&dir).expect("dir");
-    let ca_file = dir.join("ca.pem");
-    std::fs::write(&ca_file, &pki.ca_pem).expect("write ca");
+    let dir = support::TempDir::new("cli-net");
+    let ca_file = dir.file("ca.pem", pki.ca_pem.as_bytes());
     Https {
         p,
         front,
         token,
         ca_file,
+        _dir: dir,
     }
 }
 
