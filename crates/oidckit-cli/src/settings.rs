@@ -527,13 +527,7 @@ impl DecryptionArgs {
 /// The decryption keys of a PEM, private JWK or JWKS file (the key material is never printed).
 fn read_decryption_keys(path: &std::path::Path) -> anyhow::Result<Vec<oidckit::DecryptionKey>> {
     let text = std::fs::read_to_string(path).context("cannot read the file")?;
-    let is_jwks = serde_json::from_str::<Value>(&text)
-        .ok()
-        .is_some_and(|v| v.get("keys").is_some());
-    if is_jwks {
-        return Ok(oidckit::DecryptionKey::from_jwks(&text)?);
-    }
-    Ok(vec![oidckit::DecryptionKey::from_text(&text)?])
+    Ok(oidckit::DecryptionKey::all_from_text(&text)?)
 }
 
 /// The text of a PEM file, or `None` for binary (PKCS#12) contents.

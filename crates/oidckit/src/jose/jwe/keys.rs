@@ -178,6 +178,24 @@ impl DecryptionKey {
     pub fn from_jwks(json: &str) -> Result<Vec<DecryptionKey>> {
         let doc: Value =
             serde_json::from_str(json).map_err(|e| bad(format!("JWKS is not JSON: {e}")))?;
+        Self::from_jwks_value(&doc)
+    }
+
+    /// The keys of a key file's text: a JWKS (`{"keys":[…]}`, see [`from_jwks`](Self::from_jwks))
+    /// gives its private encryption keys; a private JWK or PEM (see
+    /// [`from_text`](Self::from_text)) gives one key. Code 959 when it is none of these.
+    pub fn all_from_text(text: &str) -> Result<Vec<DecryptionKey>> {
+        let text = text.trim();
+        if text.starts_with('{')
+            && let Ok(doc) = serde_json::from_str::<Value>(text)
+            && doc.get("keys").is_some()
+        {
+            return Self::from_jwks_value(&doc);
+        }
+        Self::from_text(text).map(|k| vec![k])
+    }
+
+    fn from_jwks_value(doc: &Value) -> Result<Vec<DecryptionKey>> {
         let keys = doc
             .get("keys")
             .and_then(Value::as_array)

@@ -205,21 +205,10 @@ pub(crate) fn decryption_keys(value: &str) -> Result<Vec<DecryptionKey>> {
     if value.is_empty() {
         return Ok(Vec::new());
     }
-    let read;
-    let text = if value.starts_with("-----BEGIN") || value.starts_with('{') {
-        value
-    } else {
-        read = read_key_file(value)?;
-        read.trim()
-    };
-    let is_jwks = text.starts_with('{')
-        && serde_json::from_str::<serde_json::Value>(text)
-            .is_ok_and(|v| v.get("keys").is_some_and(serde_json::Value::is_array));
-    if is_jwks {
-        DecryptionKey::from_jwks(text)
-    } else {
-        DecryptionKey::from_text(text).map(|k| vec![k])
+    if value.starts_with("-----BEGIN") || value.starts_with('{') {
+        return DecryptionKey::all_from_text(value);
     }
+    DecryptionKey::all_from_text(&read_key_file(value)?)
 }
 
 /// Checks that `value` names usable decryption keys (see [`decryption_keys`]); error 921
