@@ -501,7 +501,7 @@ impl Client {
     pub async fn validate_id_token(&self, token: &str, checks: &Checks<'_>) -> Result<IdToken> {
         let required = self.inner.config.id_token_encrypted_response_alg;
         let token = self.decrypt_if_jwe(token, "ID token", true, required)?;
-        self.validate_with(&self.inner.validator, &token, checks)
+        self.validate_signed(&self.inner.validator, &token, checks)
             .await
     }
 
@@ -514,7 +514,17 @@ impl Client {
         token: &str,
         checks: &Checks<'_>,
     ) -> Result<IdToken> {
-        let token = &*self.decrypt_if_jwe(token, "ID token", true, None)?;
+        let token = self.decrypt_if_jwe(token, "ID token", true, None)?;
+        self.validate_signed(validator, &token, checks).await
+    }
+
+    /// [`validate_with`](Self::validate_with) of a token already decrypted (a JWS).
+    async fn validate_signed(
+        &self,
+        validator: &Validator,
+        token: &str,
+        checks: &Checks<'_>,
+    ) -> Result<IdToken> {
         let jws = CompactJws::parse(token)?;
         let no_keys = jws.header.alg.is_hmac() || !jws.header.alg.is_supported();
         let payload = self
