@@ -98,7 +98,7 @@ impl DeviceAuthorization {
         ];
         for (field, uri) in uris {
             if let Some(uri) = uri {
-                check_provider_url(field, uri, allow_http)?;
+                crate::http::check_provider_url(field, uri, allow_http)?;
             }
         }
         let interval = Duration::from_secs(number("interval").unwrap_or(5));
@@ -149,18 +149,6 @@ pub(crate) async fn authorize(
             other => other,
         })?;
     DeviceAuthorization::from_fields_checked(map, allow_http)
-}
-
-/// Code 917 unless a URL the provider sent is https (or http on a loopback host, or any
-/// http with `allow_http`).
-pub(crate) fn check_provider_url(field: &str, url: &str, allow_http: bool) -> Result<()> {
-    match crate::http::check_url(url, allow_http) {
-        Ok(_) => Ok(()),
-        Err(_) => Err(Error::InsecureProviderUrl {
-            field: field.to_string(),
-            url: url.to_string(),
-        }),
-    }
 }
 
 /// Polls the token endpoint until the user approves (the token response), denies

@@ -225,7 +225,7 @@ pub(crate) async fn discover(http: &Http, issuer_or_url: &str) -> Result<Provide
         });
     }
     for (field, endpoint) in meta.endpoints() {
-        crate::device::check_provider_url(field, endpoint, http.allows_http())?;
+        crate::http::check_provider_url(field, endpoint, http.allows_http())?;
     }
     Ok(meta)
 }

@@ -200,7 +200,7 @@ impl Registrar {
         client: &ClientMetadata,
         initial_access_token: Option<&str>,
     ) -> Result<RegisteredClient> {
-        crate::device::check_provider_url(
+        crate::http::check_provider_url(
             "registration_endpoint",
             registration_endpoint,
             self.http.allows_http(),
@@ -285,7 +285,7 @@ fn management(client: &RegisteredClient, allow_http: bool) -> Result<(&str, &str
             what: "registration_access_token",
             hint: "the provider gave no registration access token, so this registration cannot be managed (RFC 7592)",
         })?;
-    crate::device::check_provider_url("registration_client_uri", uri, allow_http)?;
+    crate::http::check_provider_url("registration_client_uri", uri, allow_http)?;
     Ok((uri, token))
 }
 

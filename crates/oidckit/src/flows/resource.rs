@@ -229,7 +229,7 @@ impl ChallengeParser<'_> {
 /// read. Code 961 when there is no usable document, 962 when it names another resource, 917
 /// when a URL is not https.
 pub(crate) async fn discover(http: &Http, resource: &str) -> Result<ResourceMetadata> {
-    crate::device::check_provider_url("resource", resource, http.allows_http())?;
+    crate::http::check_provider_url("resource", resource, http.allows_http())?;
     let probe = http.get(resource, None, "*/*").await?;
     let from_challenge = (probe.status == 401)
         .then(|| {
@@ -246,7 +246,7 @@ pub(crate) async fn discover(http: &Http, resource: &str) -> Result<ResourceMeta
             reason: "the resource URL has no host".into(),
         })?,
     };
-    crate::device::check_provider_url("resource_metadata", &url, http.allows_http())?;
+    crate::http::check_provider_url("resource_metadata", &url, http.allows_http())?;
     let resp = http.get(&url, None, "application/json").await?;
     if !resp.is_success() {
         return Err(Error::InvalidResourceMetadata {
@@ -265,7 +265,7 @@ pub(crate) async fn discover(http: &Http, resource: &str) -> Result<ResourceMeta
         });
     }
     for server in &meta.authorization_servers {
-        crate::device::check_provider_url("authorization_servers", server, http.allows_http())?;
+        crate::http::check_provider_url("authorization_servers", server, http.allows_http())?;
     }
     Ok(meta)
 }

@@ -32,7 +32,7 @@ pub use events::{Direction, HttpEvents, LogLevel, Redirect, ServerCertificate, S
 pub use proxy::{Firewall, FirewallType, ProxyAuthScheme, ProxySettings, ProxySsl};
 pub use resolve::{HttpVersion, IpFamily};
 pub use tls::{ClientCertificate, TlsSettings};
-pub(crate) use urls::{check_url, without_query};
+pub(crate) use urls::{check_provider_url, check_url, without_query};
 
 /// What happens when a server answers with a redirect (the seed's `follow_redirects`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -4,6 +4,18 @@
 use crate::error::UrlProblem;
 use crate::{Error, Result};
 
+/// [`check_url`] for a URL the provider sent (a discovery endpoint, a device verification URI,
+/// a registration or resource URL): code 917 naming the `field` unless it passes.
+pub(crate) fn check_provider_url(field: &str, url: &str, allow_http: bool) -> Result<()> {
+    match check_url(url, allow_http) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(Error::InsecureProviderUrl {
+            field: field.to_string(),
+            url: url.to_string(),
+        }),
+    }
+}
+
 /// Parses `url` and applies the scheme rule: https, or http on a loopback host (or anywhere
 /// with `allow_http`). Code 152 without a server, 153 for a scheme that is not allowed.
 pub(crate) fn check_url(url: &str, allow_http: bool) -> Result<url::Url> {
