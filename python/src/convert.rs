@@ -27,6 +27,37 @@ pub fn json_to_py<'py>(
     parsed.map_err(|e| PyValueError::new_err(format!("not JSON: {e}")))
 }
 
+/// Builds the claims dict of a token while the core validates it ([`oidckit::ClaimSink`]):
+/// the same dict as [`json_to_py`] of the payload, from the core's own pass over it.
+pub struct DictSink<'a, 'py> {
+    seed: PySeed<'a, 'py>,
+    dict: Bound<'py, PyDict>,
+}
+
+impl<'a, 'py> DictSink<'a, 'py> {
+    /// An empty dict; strings equal to one of `known` share its Python string.
+    pub fn new(py: Python<'py>, known: &'a [(String, Py<PyString>)]) -> DictSink<'a, 'py> {
+        DictSink {
+            seed: PySeed { py, known },
+            dict: PyDict::new(py),
+        }
+    }
+
+    /// The dict built.
+    pub fn into_dict(self) -> Bound<'py, PyDict> {
+        self.dict
+    }
+}
+
+impl<'de> oidckit::ClaimSink<'de> for DictSink<'_, '_> {
+    fn member<D: Deserializer<'de>>(&mut self, name: &str, value: D) -> Result<(), D::Error> {
+        let value = self.seed.deserialize(value)?;
+        self.dict
+            .set_item(claim_name(self.seed.py, name), value)
+            .map_err(D::Error::custom)
+    }
+}
+
 /// Builds the Python object of one JSON value.
 #[derive(Clone, Copy)]
 struct PySeed<'a, 'py> {
@@ -115,25 +146,30 @@ impl<'de, 'py> Visitor<'de> for KeySeed<'py> {
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        let py = self.0;
-        macro_rules! interned {
-            ($($name:literal)*) => {
-                match v {
-                    $($name => pyo3::intern!(py, $name).clone(),)*
-                    _ => PyString::new(py, v),
-                }
-            };
-        }
-        // RFC 7519 §4.1, OIDC Core §2 and §5.1, RFC 9068 / RFC 8693 and common provider claims.
-        Ok(interned!(
-            "iss" "sub" "aud" "exp" "nbf" "iat" "jti" "azp" "nonce" "auth_time" "at_hash"
-            "c_hash" "acr" "amr" "sid" "name" "given_name" "family_name" "middle_name"
-            "nickname" "preferred_username" "profile" "picture" "website" "email"
-            "email_verified" "gender" "birthdate" "zoneinfo" "locale" "phone_number"
-            "phone_number_verified" "address" "updated_at" "scope" "client_id" "tid" "oid"
-            "roles" "groups" "cnf" "act"
-        ))
+        Ok(claim_name(self.0, v))
     }
+}
+
+/// A claim name as a Python string: the interned string of a registered or standard claim
+/// name (no allocation, hash already known), a new string otherwise.
+fn claim_name<'py>(py: Python<'py>, name: &str) -> Bound<'py, PyString> {
+    macro_rules! interned {
+        ($($name:literal)*) => {
+            match name {
+                $($name => pyo3::intern!(py, $name).clone(),)*
+                _ => PyString::new(py, name),
+            }
+        };
+    }
+    // RFC 7519 §4.1, OIDC Core §2 and §5.1, RFC 9068 / RFC 8693 and common provider claims.
+    interned!(
+        "iss" "sub" "aud" "exp" "nbf" "iat" "jti" "azp" "nonce" "auth_time" "at_hash"
+        "c_hash" "acr" "amr" "sid" "name" "given_name" "family_name" "middle_name"
+        "nickname" "preferred_username" "profile" "picture" "website" "email"
+        "email_verified" "gender" "birthdate" "zoneinfo" "locale" "phone_number"
+        "phone_number_verified" "address" "updated_at" "scope" "client_id" "tid" "oid"
+        "roles" "groups" "cnf" "act"
+    )
 }
 
 /// A JSON value as the matching Python object (dict, list, str, int, float, bool, None).

@@ -7,8 +7,6 @@
 //! the one fetch in flight; the cached keys kept when a fetch fails. This file converts types
 //! and releases the GIL whenever the verification has to wait for the network.
 
-use std::future::Future;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use oidckit::{Alg, Checks, Client, ClientConfig};
@@ -29,27 +27,6 @@ pub struct Verifier {
     /// The issuer and the audience as Python strings: every verified token carries the one
     /// and usually the other, so its dict shares these instead of making new ones.
     known: Vec<(String, Py<PyString>)>,
-}
-
-impl Verifier {
-    /// Runs `fut` to completion. With the keys cached (and always for HMAC tokens, which need
-    /// none), verification never waits: it is polled once in place, with the GIL held, inside
-    /// the runtime's context. Only when it does wait — a JWKS fetch, or another thread's fetch
-    /// in flight — is the GIL released and the rest handed to the runtime. A cached
-    /// verification is a few microseconds of CPU work (tens for RSA/ECDSA) that cannot block,
-    /// where releasing and re-taking the GIL and the runtime's park/unpark would cost as much.
-    fn run<T: Send>(&self, py: Python<'_>, fut: impl Future<Output = T> + Send) -> T {
-        let mut fut = std::pin::pin!(fut);
-        let first = {
-            let _context = self.runtime.enter();
-            fut.as_mut()
-                .poll(&mut Context::from_waker(std::task::Waker::noop()))
-        };
-        match first {
-            Poll::Ready(v) => v,
-            Poll::Pending => py.detach(|| self.runtime.block_on(fut)),
-        }
-    }
 }
 
 #[pymethods]
@@ -111,8 +88,21 @@ impl Verifier {
         let mut checks = Checks::default();
         checks.nonce = nonce;
         checks.max_age = max_age.map(Duration::from_secs);
-        let verified = check(self.run(py, self.client.validate_id_token(token, &checks)))?;
-        // Straight from the verified payload to a dict: no claims map in between.
+        // With the keys cached (always for HMAC tokens) nothing waits: the token is verified
+        // here, with the GIL held, and its dict built in the same pass over the claims that
+        // reads them for the checks. That is a few microseconds of CPU work (tens for
+        // RSA/ECDSA) that cannot block, where releasing and re-taking the GIL would cost as much.
+        let sink = convert::DictSink::new(py, &self.known);
+        if let Some(done) = self.client.validate_id_token_now(token, &checks, sink) {
+            return Ok(check(done)?.into_dict());
+        }
+        // A key set to fetch (first use, or an unknown kid): the GIL is released while the
+        // runtime fetches, concurrent misses waiting for the one fetch in flight.
+        let client = &self.client;
+        let verified = check(py.detach(|| {
+            self.runtime
+                .block_on(client.validate_id_token(token, &checks))
+        }))?;
         Ok(convert::json_to_py(py, verified.payload(), &self.known)?.cast_into::<PyDict>()?)
     }
 

@@ -157,14 +157,21 @@ def test_the_claims_dict_is_the_signed_payload_as_json_decodes_it(provider: Mock
         neg=-(2**63),
         empty={},
         nested=[[], [{}], [1, [2, [3]]]],
+        sub='J\\"\u00e9/',  # a checked claim with escapes in its JSON text
+        nonce=None,  # a checked claim of the wrong type, unchecked without a nonce
+        auth_time=1.5e9,
     )
     for alg in ("RS256", "HS256"):
         token = provider.sign_jwt(rich, alg)
         payload = token.split(".")[1]
         expected = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        got = verifier.verify(token)
-        assert got == expected, alg
-        assert list(got) == list(expected), "document order"
+        # The first RS256 call fetches the keys (then the dict is built from the verified
+        # payload); the later ones and every HS256 call build it while verifying: same dict.
+        for _ in range(2):
+            got = verifier.verify(token)
+            assert got == expected, alg
+            assert list(got) == list(expected), "document order"
+            assert [type(v) for v in got.values()] == [type(v) for v in expected.values()]
         got["iss"] = "changed"  # a fresh dict per call: changing one leaves the next intact
         assert verifier.verify(token)["iss"] == provider.issuer
 

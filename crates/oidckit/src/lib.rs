@@ -137,7 +137,7 @@ pub use client::{Client, ResourceClient, ResourceOptions};
 pub use config::{AuthMethod, ClientConfig, GrantType, HttpConfig, PkceMethod, ResponseType};
 pub use discovery::ProviderMetadata;
 pub use error::{ClaimCheck, Error, Result, UrlProblem};
-pub use id_token::{Checks, Claims, IdToken, TokenProfile, Validator};
+pub use id_token::{Checks, ClaimSink, Claims, IdToken, TokenProfile, Validator};
 pub use jose::{Alg, Jwks, PrivateKey, VerifyingKey};
 pub use jose::{ContentEncryption, DecryptionKey, EncryptionKey, KeyManagement};
 #[cfg(feature = "openid")]

@@ -316,3 +316,179 @@ fn now() -> i64 {
         .expect("clock")
         .as_secs() as i64
 }
+
+/// A [`ClaimSink`](oidckit::ClaimSink) that records every member it is handed, in order.
+#[derive(Debug, Default)]
+struct Record(Vec<(String, serde_json::Value)>);
+
+impl<'de> oidckit::ClaimSink<'de> for Record {
+    fn member<D: serde::Deserializer<'de>>(
+        &mut self,
+        name: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(value)?;
+        self.0.push((name.to_string(), value));
+        Ok(())
+    }
+}
+
+/// An HS256 token over exactly these header and payload texts, with the test client's secret.
+fn hs256(header: &str, payload: &str) -> String {
+    use base64::Engine as _;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let input = format!("{}.{}", b64(header.as_bytes()), b64(payload.as_bytes()));
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, b"test-secret");
+    let tag = aws_lc_rs::hmac::sign(&key, input.as_bytes());
+    format!("{input}.{}", b64(tag.as_ref()))
+}
+
+#[tokio::test]
+async fn validate_id_token_now_feeds_the_sink_every_claim_and_checks_exactly_as_validate_id_token()
+{
+    let p = provider();
+    let client = client_with(&p, |c| {
+        c.allowed_algs = Some(vec![Alg::RS256, Alg::HS256]);
+    })
+    .await;
+    let (iss, now) = (p.issuer().to_string(), now());
+    let head = r#"{"alg":"HS256","typ":"JWT"}"#;
+    let checks = oidckit::Checks::default();
+
+    // Every member, in document order, with the value a JSON parser reads: escapes in a checked
+    // claim, `-0` (a float), integers past i64, a repeated unchecked claim (both times), nesting.
+    let payload = format!(
+        r#"{{"iss":"{iss}","sub":"a\"b\u0041","aud":["test-client","api"],"exp":{exp},"iat":{now},"auth_time":-0,"big":18446744073709551615,"x":1,"nested":{{"k":[1,{{"z":null}}]}},"x":"two","nonce":"n\/1","email_verified":true}}"#,
+        exp = now + 600
+    );
+    let token = hs256(head, &payload);
+    let got = client
+        .validate_id_token_now(&token, &checks, Record::default())
+        .expect("an HMAC token needs no keys")
+        .expect("valid");
+    let expected = vec![
+        ("iss", json!(iss)),
+        ("sub", json!("a\"bA")),
+        ("aud", json!(["test-client", "api"])),
+        ("exp", json!(now + 600)),
+        ("iat", json!(now)),
+        ("auth_time", json!(-0.0)),
+        ("big", json!(18446744073709551615u64)),
+        ("x", json!(1)),
+        ("nested", json!({"k": [1, {"z": null}]})),
+        ("x", json!("two")),
+        ("nonce", json!("n/1")),
+        ("email_verified", json!(true)),
+    ];
+    let expected: Vec<(String, serde_json::Value)> = expected
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    assert_eq!(got.0, expected);
+    assert!(
+        got.0[5].1.as_f64().is_some_and(|z| z.is_sign_negative()),
+        "-0 stays -0.0"
+    );
+    let full = client
+        .validate_id_token(&token, &checks)
+        .await
+        .expect("the other path agrees");
+    assert_eq!(full.claims().subject(), Some("a\"bA"));
+
+    // Every refusal is the same error, word for word, on both paths.
+    let body = |extra: &str| {
+        format!(
+            r#"{{"iss":"{iss}","sub":"u","aud":"test-client","exp":{},"iat":{now}{extra}}}"#,
+            now + 600
+        )
+    };
+    let mut bad_sig = hs256(head, &body(""));
+    bad_sig.replace_range(bad_sig.len() - 2.., "AA");
+    let refused = [
+        bad_sig,
+        hs256(head, &body(r#","iss":"again""#)),
+        hs256(head, &body(r#","azp":"someone-else""#)),
+        hs256(
+            head,
+            &format!(r#"{{"iss":"{iss}","sub":"u","aud":"test-client","exp":1,"iat":1}}"#),
+        ),
+        hs256(
+            head,
+            &format!(
+                r#"{{"iss":"https://evil.example","sub":"u","aud":"test-client","exp":{},"iat":{now}}}"#,
+                now + 60
+            ),
+        ),
+        hs256(
+            head,
+            &format!(
+                r#"{{"iss":"{iss}","aud":"test-client","exp":{},"iat":{now}}}"#,
+                now + 60
+            ),
+        ),
+        hs256(
+            head,
+            &format!(r#"{{"iss":"{iss}","sub":"u","aud":"test-client","exp":"soon","iat":{now}}}"#),
+        ),
+        hs256(head, r#"{"iss":"#),
+        hs256(head, "[]"),
+        hs256(r#"{"alg":"none"}"#, &body("")),
+        hs256(r#"{"alg":"HS256","crit":["b64"]}"#, &body("")),
+        "not.a-token".to_string(),
+        "e30.e30.e30.e30.e30".to_string(),
+    ];
+    for token in &refused {
+        let now_err = client
+            .validate_id_token_now(token, &checks, Record::default())
+            .expect("no keys needed to refuse")
+            .expect_err(token);
+        let err = client
+            .validate_id_token(token, &checks)
+            .await
+            .expect_err(token);
+        assert_eq!(now_err.code(), err.code(), "{token}");
+        assert_eq!(now_err.to_string(), err.to_string(), "{token}");
+    }
+
+    // RS256: nothing cached yet, so no answer without the network, and no request made.
+    let rs = p.sign_jwt(
+        &json!({"iss": iss, "aud": "test-client", "sub": "u", "iat": now, "exp": now + 60}),
+        SigningAlg::RS256,
+    );
+    assert!(
+        client
+            .validate_id_token_now(&rs, &checks, Record::default())
+            .is_none()
+    );
+    assert_eq!(count_requests(&p, "/jwks"), 0);
+    client
+        .validate_id_token(&rs, &checks)
+        .await
+        .expect("fetches the keys");
+    let got = client
+        .validate_id_token_now(&rs, &checks, Record::default())
+        .expect("keys cached")
+        .expect("valid");
+    assert_eq!(got.0.len(), 5);
+    // A kid the cached keys lack may be a rotation: that is for validate_id_token to fetch.
+    p.rotate_keys();
+    let rotated = p.sign_jwt(
+        &json!({"iss": iss, "aud": "test-client", "sub": "u", "iat": now, "exp": now + 60}),
+        SigningAlg::RS256,
+    );
+    assert!(
+        client
+            .validate_id_token_now(&rotated, &checks, Record::default())
+            .is_none()
+    );
+    client
+        .validate_id_token(&rotated, &checks)
+        .await
+        .expect("re-fetched");
+    assert_eq!(count_requests(&p, "/jwks"), 2);
+    assert!(
+        client
+            .validate_id_token_now(&rotated, &checks, Record::default())
+            .is_some()
+    );
+}

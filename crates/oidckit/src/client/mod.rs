@@ -11,7 +11,7 @@ use crate::client_auth::ClientAuth;
 use crate::config::{ClientConfig, ResponseType};
 use crate::discovery::{self, ProviderMetadata};
 use crate::http::Http;
-use crate::id_token::{Checks, IdToken, Validator};
+use crate::id_token::{Checks, ClaimSink, IdToken, Validator};
 use crate::jose::{Alg, CompactJws, Jwks};
 use crate::jwks::KeyCache;
 use crate::token::{self, TokenSet};
@@ -503,6 +503,57 @@ impl Client {
         let token = self.decrypt_if_jwe(token, "ID token", true, required)?;
         self.validate_signed(&self.inner.validator, &token, checks)
             .await
+    }
+
+    /// [`Client::validate_id_token`] without waiting, for callers that must not block (a
+    /// binding holding an interpreter lock, an event loop): when the keys it needs are cached
+    /// (always for HMAC tokens), validates `token` and builds `sink` from its claims in the one
+    /// pass that reads them for the checks, returning the sink only when every check passed.
+    ///
+    /// `None` when validating would need the network: no key set fetched yet, or no cached key
+    /// fits (which may be a rotation). Then call [`Client::validate_id_token`], which fetches.
+    pub fn validate_id_token_now<S: for<'de> ClaimSink<'de>>(
+        &self,
+        token: &str,
+        checks: &Checks<'_>,
+        mut sink: S,
+    ) -> Option<Result<S>> {
+        let inner = &self.inner;
+        let required = inner.config.id_token_encrypted_response_alg;
+        // Ok(false): the keys must be fetched first.
+        let run = |sink: &mut S| -> Result<bool> {
+            // Nearly every token is a plain JWS: parsed as one first, it needs no separate
+            // scan for the five parts of a JWE.
+            let decrypted;
+            let jws = match CompactJws::parse(token) {
+                Ok(jws) if required.is_none() => jws,
+                _ => {
+                    decrypted = self.decrypt_if_jwe(token, "ID token", true, required)?;
+                    CompactJws::parse(&decrypted)?
+                }
+            };
+            let no_keys = jws.header.alg.is_hmac() || !jws.header.alg.is_supported();
+            let (cached, empty);
+            let jwks = if no_keys {
+                empty = Jwks::default();
+                &empty
+            } else {
+                let Some(keys) = inner.keys.cached() else {
+                    return Ok(false);
+                };
+                cached = keys;
+                &*cached
+            };
+            inner
+                .validator
+                .validate_parsed_into(&jws, jwks, checks, sink)
+                .map(|()| true)
+        };
+        match run(&mut sink) {
+            Ok(true) => Some(Ok(sink)),
+            Ok(false) | Err(Error::NoMatchingKey { .. }) => None,
+            Err(e) => Some(Err(e)),
+        }
     }
 
     /// Validates any JWT signed by this provider with `validator` (e.g. an RFC 9068 access

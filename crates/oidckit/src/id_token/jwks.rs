@@ -28,7 +28,8 @@ impl KeyCache {
         }
     }
 
-    fn cached(&self) -> Option<Arc<Jwks>> {
+    /// The key set cached now, if any (no fetch).
+    pub fn cached(&self) -> Option<Arc<Jwks>> {
         // A poisoned lock only means another thread panicked while swapping an Arc; the value is intact.
         match self.current.read() {
             Ok(g) => g.clone(),

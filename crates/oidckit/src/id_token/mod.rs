@@ -21,6 +21,7 @@ mod profile;
 mod registered;
 
 pub use profile::TokenProfile;
+pub use registered::ClaimSink;
 
 use registered::{Field, Registered, optional_str, optional_time, required_str, required_time};
 
@@ -172,6 +173,21 @@ impl Validator {
         Ok(IdToken::new(token, jws.header, payload))
     }
 
+    /// [`Validator::validate`] that builds `sink` from the claims in the same pass that reads
+    /// them for the checks and returns it, instead of an [`IdToken`]: for callers that turn
+    /// the claims into their own objects (see [`ClaimSink`]). Same checks, same errors.
+    pub fn validate_into<S: for<'de> ClaimSink<'de>>(
+        &self,
+        token: &str,
+        jwks: &Jwks,
+        checks: &Checks<'_>,
+        mut sink: S,
+    ) -> Result<S> {
+        let jws = CompactJws::parse(token)?;
+        self.validate_parsed_into(&jws, jwks, checks, &mut sink)?;
+        Ok(sink)
+    }
+
     /// [`Validator::validate`] of a token its caller has already parsed (to pick the keys by
     /// its header): every check, and the decoded payload when they all pass.
     pub(crate) fn validate_parsed(
@@ -189,6 +205,31 @@ impl Validator {
         self.check_typ(&jws.header)?;
         self.check_claims(&jws.header.alg, &claims, checks)?;
         Ok(payload)
+    }
+
+    /// [`Validator::validate_parsed`] that feeds `sink` from the same pass over the claims
+    /// that reads them for the checks, instead of returning the payload.
+    pub(crate) fn validate_parsed_into<S: for<'de> ClaimSink<'de>>(
+        &self,
+        jws: &CompactJws<'_>,
+        jwks: &Jwks,
+        checks: &Checks<'_>,
+        sink: &mut S,
+    ) -> Result<()> {
+        // A typical payload decodes on the stack; a long one into a vector.
+        let mut stack = [0u8; 2048];
+        let heap;
+        let payload: &[u8] = match jws.payload_into(&mut stack) {
+            Some(n) => &stack[..n],
+            None => {
+                heap = jws.payload()?;
+                &heap
+            }
+        };
+        let claims = Registered::parse_into(payload, sink)?;
+        self.verify_signature(jws, jwks)?;
+        self.check_typ(&jws.header)?;
+        self.check_claims(&jws.header.alg, &claims, checks)
     }
 
     /// Checks `crit`, the algorithm and the signature, without looking at the claims.

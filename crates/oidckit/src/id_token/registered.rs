@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::error::ClaimCheck;
 use crate::{Error, Result};
@@ -70,6 +70,152 @@ impl<'a> Registered<'a> {
             .map_err(|_| Error::malformed("the claims are not valid UTF-8"))?;
         serde_json::from_str(text)
             .map_err(|e| Error::malformed(format!("the claims are not valid JSON: {e}")))
+    }
+
+    /// [`Registered::parse`] that also hands every member to `sink`, in document order, in
+    /// the same pass: the registered claims for the checks and the caller's own claims object
+    /// from one read of the payload. Same errors (901).
+    pub fn parse_into<S: ClaimSink<'a>>(payload: &'a [u8], sink: &mut S) -> Result<Registered<'a>> {
+        if payload.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(Error::malformed("the claims are not a JSON object"));
+        }
+        let text = std::str::from_utf8(payload)
+            .map_err(|_| Error::malformed("the claims are not valid UTF-8"))?;
+        let mut de = serde_json::Deserializer::from_str(text);
+        de.deserialize_map(SinkVisitor { sink })
+            .and_then(|r| de.end().map(|()| r))
+            .map_err(|e| Error::malformed(format!("the claims are not valid JSON: {e}")))
+    }
+
+    /// The slot of a registered claim, `None` for any other name.
+    fn slot(&mut self, name: &str) -> Option<&mut Option<Field<'a>>> {
+        Some(match name {
+            "iss" => &mut self.iss,
+            "sub" => &mut self.sub,
+            "aud" => &mut self.aud,
+            "azp" => &mut self.azp,
+            "exp" => &mut self.exp,
+            "iat" => &mut self.iat,
+            "nbf" => &mut self.nbf,
+            "nonce" => &mut self.nonce,
+            "auth_time" => &mut self.auth_time,
+            "at_hash" => &mut self.at_hash,
+            "c_hash" => &mut self.c_hash,
+            "tid" => &mut self.tid,
+            "client_id" => &mut self.client_id,
+            "jti" => &mut self.jti,
+            _ => return None,
+        })
+    }
+}
+
+/// Builds something of its own from a token's claims while the validator reads them, so that
+/// the payload is parsed once for both (see [`Client::validate_id_token_now`]).
+///
+/// The validator calls [`ClaimSink::member`] for every member of the claims object, in
+/// document order, before the signature is checked: what the sink builds must not be used
+/// unless the validation that fed it succeeded (the validator returns the sink only then).
+///
+/// [`Client::validate_id_token_now`]: crate::Client::validate_id_token_now
+pub trait ClaimSink<'de> {
+    /// Reads the value of the member `name` from `value` (a JSON value), whole: deserialize
+    /// it, or into [`serde::de::IgnoredAny`] to skip it. A name may come again for a repeated
+    /// claim that is not one the validator checks (a repeated checked claim is refused, 901);
+    /// an error ends the parse with code 901.
+    fn member<D: Deserializer<'de>>(
+        &mut self,
+        name: &str,
+        value: D,
+    ) -> std::result::Result<(), D::Error>;
+}
+
+/// The claims visitor that also feeds a [`ClaimSink`].
+struct SinkVisitor<'s, S> {
+    sink: &'s mut S,
+}
+
+impl<'de, S: ClaimSink<'de>> Visitor<'de> for SinkVisitor<'_, S> {
+    type Value = Registered<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object of claims")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Registered<'de>, A::Error> {
+        let mut r = Registered::default();
+        while let Some(key) = map.next_key::<Field<'de>>()? {
+            let Field::Str(key) = key else {
+                return Err(de::Error::custom("a claim name is not a string"));
+            };
+            let Some(slot) = r.slot(&key) else {
+                map.next_value_seed(Member {
+                    sink: &mut *self.sink,
+                    name: &key,
+                })?;
+                continue;
+            };
+            if slot.is_some() {
+                return Err(de::Error::custom(format_args!("duplicate claim `{key}`")));
+            }
+            // A checked claim is taken as its JSON text, then read from it twice: once for the
+            // checks, once for the sink. Plain strings and integers, nearly all of them, skip
+            // the second parse.
+            let raw = map.next_value::<&'de serde_json::value::RawValue>()?.get();
+            let field = match plain_field(raw) {
+                Some(f) => f,
+                None => serde_json::from_str(raw).map_err(de::Error::custom)?,
+            };
+            let fed = match &field {
+                Field::Str(Cow::Borrowed(s)) => self
+                    .sink
+                    .member(&key, de::value::BorrowedStrDeserializer::new(s)),
+                Field::Int(i) => self.sink.member(&key, de::value::I64Deserializer::new(*i)),
+                _ => self
+                    .sink
+                    .member(&key, &mut serde_json::Deserializer::from_str(raw))
+                    .map_err(de::Error::custom),
+            };
+            fed.map_err(|e: de::value::Error| de::Error::custom(e))?;
+            *slot = Some(field);
+        }
+        Ok(r)
+    }
+}
+
+/// The claim of the JSON text `raw` of one value (already checked to be JSON by the parser
+/// that cut it out) when it is a string without escapes or an integer that fits an `i64`:
+/// the cases that need no parser.
+fn plain_field(raw: &str) -> Option<Field<'_>> {
+    let bytes = raw.as_bytes();
+    match bytes.first()? {
+        b'"' => {
+            let inner = raw.get(1..raw.len().checked_sub(1)?)?;
+            (!inner.contains('\\')).then_some(Field::Str(Cow::Borrowed(inner)))
+        }
+        // Not `-0`, which JSON parsers read as the float -0.0.
+        b'-' | b'0'..=b'9'
+            if bytes[1..].iter().all(u8::is_ascii_digit) && !raw.starts_with("-0") =>
+        {
+            raw.parse().ok().map(Field::Int)
+        }
+        _ => None,
+    }
+}
+
+/// One member's value, read by the sink.
+struct Member<'s, 'n, S> {
+    sink: &'s mut S,
+    name: &'n str,
+}
+
+impl<'de, S: ClaimSink<'de>> DeserializeSeed<'de> for Member<'_, '_, S> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        self.sink.member(self.name, d)
     }
 }
 
@@ -143,26 +289,10 @@ impl<'de: 'a, 'a> Visitor<'de> for RegisteredVisitor<'a> {
             let Field::Str(key) = key else {
                 return Err(de::Error::custom("a claim name is not a string"));
             };
-            let slot = match &*key {
-                "iss" => &mut r.iss,
-                "sub" => &mut r.sub,
-                "aud" => &mut r.aud,
-                "azp" => &mut r.azp,
-                "exp" => &mut r.exp,
-                "iat" => &mut r.iat,
-                "nbf" => &mut r.nbf,
-                "nonce" => &mut r.nonce,
-                "auth_time" => &mut r.auth_time,
-                "at_hash" => &mut r.at_hash,
-                "c_hash" => &mut r.c_hash,
-                "tid" => &mut r.tid,
-                "client_id" => &mut r.client_id,
-                "jti" => &mut r.jti,
-                _ => {
-                    // Read (and so validate) the value like a full parse, then drop it.
-                    map.next_value::<Field<'a>>()?;
-                    continue;
-                }
+            let Some(slot) = r.slot(&key) else {
+                // Read (and so validate) the value like a full parse, then drop it.
+                map.next_value::<Field<'a>>()?;
+                continue;
             };
             if slot.is_some() {
                 return Err(de::Error::custom(format_args!("duplicate claim `{key}`")));

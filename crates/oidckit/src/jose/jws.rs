@@ -131,6 +131,15 @@ impl<'a> CompactJws<'a> {
         }
     }
 
+    /// Decodes the payload into `out` when it fits (with the two bytes of slack the decoder
+    /// wants), returning its length; `None` when it does not fit or is not base64url (then
+    /// [`CompactJws::payload`] decodes it, or says what is wrong).
+    pub(crate) fn payload_into(&self, out: &mut [u8]) -> Option<usize> {
+        let n = super::b64::decoded_len(self.payload_b64.len())?;
+        let room = out.get_mut(..n.div_ceil(3) * 3)?;
+        super::b64::decode_into(self.payload_b64.as_bytes(), room)
+    }
+
     /// Decodes the payload. Only trust it after verifying the signature.
     pub fn payload(&self) -> Result<Vec<u8>> {
         b64url_decode(self.payload_b64)

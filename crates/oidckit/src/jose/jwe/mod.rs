@@ -67,7 +67,8 @@ impl std::fmt::Debug for Decrypted {
 
 /// Whether `token` has the shape of a compact JWE (five dot-separated parts).
 pub fn is_jwe(token: &str) -> bool {
-    token.trim().bytes().filter(|&b| b == b'.').count() == 4
+    // `matches` with a char finds each dot with memchr: far cheaper than a byte loop.
+    token.trim().matches('.').take(5).count() == 4
 }
 
 /// Decrypts a compact JWE with one of `keys`: the key with the header's `kid` when it names
