@@ -1,9 +1,11 @@
 //! ID token validation: OpenID Connect Core 1.0 §3.1.3.7 (code flow), §3.2.2.11 (implicit),
 //! §3.3.2.12 (hybrid) and §12.2 (refresh).
 //!
-//! Order of work, chosen for speed and safety: parse the header, check `crit` and the algorithm
-//! allow-list, select the key, verify the signature, and only then decode and parse the claims.
-//! Nothing of the payload is trusted or even parsed before the signature verifies.
+//! Order of work: parse the header; decode and parse the claims, so that a malformed token is
+//! reported as such (901) rather than as a bad signature; check `crit` and the algorithm
+//! allow-list, select the key and verify the signature; only then check the claims. Nothing of
+//! the payload is used before the signature verifies (a [`ClaimSink`] fed during the parse is
+//! handed back only when every check passed).
 
 use std::fmt;
 use std::sync::OnceLock;
