@@ -1,11 +1,13 @@
 //! `oidckit.Verifier`: verifies ID tokens and other JWTs of one issuer for one audience, for
 //! web back-ends that see many tokens from many threads.
 //!
-//! All of the work is the core's [`oidckit::Client::validate_id_token`]: discovery once, at
-//! construction; the JWKS fetched on first use and cached; fetched again at most once per
-//! cooldown when a token names an unknown key (rotation), with concurrent misses waiting for
-//! the one fetch in flight; the cached keys kept when a fetch fails. This file converts types
-//! and releases the GIL whenever the verification has to wait for the network.
+//! All of the work is the core's: [`oidckit::Client::validate_id_token_now`] when the keys are
+//! cached (the dict built in the core's own pass over the claims), else
+//! [`oidckit::Client::validate_id_token`]: discovery once, at construction; the JWKS fetched on
+//! first use and cached; fetched again at most once per cooldown when a token names an unknown
+//! key (rotation), with concurrent misses waiting for the one fetch in flight; the cached keys
+//! kept when a fetch fails. This file converts types and releases the GIL whenever the
+//! verification has to wait for the network.
 
 use std::time::Duration;
 
