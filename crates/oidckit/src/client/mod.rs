@@ -532,7 +532,7 @@ impl Client {
                     CompactJws::parse(&decrypted)?
                 }
             };
-            let no_keys = jws.header.alg.is_hmac() || !jws.header.alg.is_supported();
+            let no_keys = needs_no_keys(&jws);
             let (cached, empty);
             let jwks = if no_keys {
                 empty = Jwks::default();
@@ -577,7 +577,7 @@ impl Client {
         checks: &Checks<'_>,
     ) -> Result<IdToken> {
         let jws = CompactJws::parse(token)?;
-        let no_keys = jws.header.alg.is_hmac() || !jws.header.alg.is_supported();
+        let no_keys = needs_no_keys(&jws);
         let payload = self
             .with_key_retry(no_keys, |jwks| {
                 validator.validate_parsed(&jws, jwks, checks)
@@ -589,7 +589,7 @@ impl Client {
     /// Verifies a JWS signed by the provider with the ID token's keys and algorithm policy
     /// (JWKS re-fetched once for an unknown key), for other provider JWTs such as logout tokens.
     pub(crate) async fn verify_jws(&self, jws: &CompactJws<'_>) -> Result<()> {
-        let no_keys = jws.header.alg.is_hmac() || !jws.header.alg.is_supported();
+        let no_keys = needs_no_keys(jws);
         self.with_key_retry(no_keys, |jwks| {
             self.inner.validator.verify_signature(jws, jwks)
         })
@@ -779,6 +779,12 @@ impl Client {
             other => other,
         }
     }
+}
+
+/// Whether checking `jws` needs none of the provider's keys: HMAC tokens are checked with the
+/// client secret, and an unsupported algorithm is refused before any key is looked up.
+fn needs_no_keys(jws: &CompactJws<'_>) -> bool {
+    jws.header.alg.is_hmac() || !jws.header.alg.is_supported()
 }
 
 /// RFC 8707 §2: a resource indicator is an absolute URI without a fragment (code 921).

@@ -62,29 +62,17 @@ pub(crate) struct Registered<'a> {
 impl<'a> Registered<'a> {
     /// Parses the payload; code 901 when it is not a JSON object (or repeats a registered claim).
     pub fn parse(payload: &'a [u8]) -> Result<Registered<'a>> {
-        if payload.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-            return Err(Error::malformed("the claims are not a JSON object"));
-        }
-        // One UTF-8 check of the whole payload is cheaper than serde_json's check of every string.
-        let text = std::str::from_utf8(payload)
-            .map_err(|_| Error::malformed("the claims are not valid UTF-8"))?;
-        serde_json::from_str(text)
-            .map_err(|e| Error::malformed(format!("the claims are not valid JSON: {e}")))
+        serde_json::from_str(claims_text(payload)?).map_err(not_json)
     }
 
     /// [`Registered::parse`] that also hands every member to `sink`, in document order, in
     /// the same pass: the registered claims for the checks and the caller's own claims object
     /// from one read of the payload. Same errors (901).
     pub fn parse_into<S: ClaimSink<'a>>(payload: &'a [u8], sink: &mut S) -> Result<Registered<'a>> {
-        if payload.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-            return Err(Error::malformed("the claims are not a JSON object"));
-        }
-        let text = std::str::from_utf8(payload)
-            .map_err(|_| Error::malformed("the claims are not valid UTF-8"))?;
-        let mut de = serde_json::Deserializer::from_str(text);
+        let mut de = serde_json::Deserializer::from_str(claims_text(payload)?);
         de.deserialize_map(SinkVisitor { sink })
             .and_then(|r| de.end().map(|()| r))
-            .map_err(|e| Error::malformed(format!("the claims are not valid JSON: {e}")))
+            .map_err(not_json)
     }
 
     /// The slot of a registered claim, `None` for any other name.
@@ -107,6 +95,20 @@ impl<'a> Registered<'a> {
             _ => return None,
         })
     }
+}
+
+/// The payload as text, when it can be a JSON object (901 otherwise).
+fn claims_text(payload: &[u8]) -> Result<&str> {
+    if payload.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(Error::malformed("the claims are not a JSON object"));
+    }
+    // One UTF-8 check of the whole payload is cheaper than serde_json's check of every string.
+    std::str::from_utf8(payload).map_err(|_| Error::malformed("the claims are not valid UTF-8"))
+}
+
+/// A JSON error in the claims (901).
+fn not_json(e: serde_json::Error) -> Error {
+    Error::malformed(format!("the claims are not valid JSON: {e}"))
 }
 
 /// Builds something of its own from a token's claims while the validator reads them, so that
